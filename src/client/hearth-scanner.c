@@ -1,0 +1,1283 @@
+/* hearth-scanner.c
+ *
+ * Copyright 2026 The Hearth authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "HearthScanner"
+
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hearth-chunk-reader.h"
+#include "hearth-ignore.h"
+#include "hearth-scanner.h"
+
+/* How a scan runs. One thread (the GTask's) walks the folder and owns the
+ * inventory: it alone reads and writes SQLite. Files that are new or whose
+ * metadata changed go to a pool of hashing threads, each with its own
+ * HearthChunkReader; their results come back through a queue and the
+ * walking thread records them in batched transactions. An unchanged file
+ * costs one fstatat() and one hash-table lookup, nothing else. */
+
+/* Writes are committed in batches: one transaction per file would make a
+ * first scan of 50,000 small files wait on 50,000 WAL commits. */
+#define BATCH_MAX_WRITES   4096
+#define BATCH_MAX_US       (G_USEC_PER_SEC / 2)
+#define PROGRESS_EVERY_US  (G_USEC_PER_SEC / 10)
+
+/* A file whose ctime is this close to when we began reading it may change
+ * again within the same tick of the kernel's coarse file-time clock without
+ * its metadata changing (git's "racily clean" case). Such an entry is
+ * recorded with ctime_ns 0, so the next scan reads it once more. */
+#define RACY_WINDOW_NS     (G_GINT64_CONSTANT (100) * 1000 * 1000)
+
+/* A file that keeps changing while read is tried this often in one scan,
+ * then left for the next one. */
+#define CHANGING_TRIES     3
+
+#define HEARTHIGNORE_MAX_SIZE (1024 * 1024)
+#define CACHEDIR_TAG_NAME      "CACHEDIR.TAG"
+#define CACHEDIR_TAG_SIGNATURE "Signature: 8a477f597d28d172789f06886806bc55"
+
+struct _HearthScanner
+{
+  GObject          parent_instance;
+
+  HearthInventory *inventory;
+  GPtrArray       *excludes;
+  guint            n_workers;
+  gboolean         busy;
+};
+
+enum {
+  PROP_0,
+  PROP_INVENTORY,
+  PROP_N_WORKERS,
+  N_PROPS
+};
+
+enum {
+  PROGRESS,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (HearthScanner, hearth_scanner, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (hearth-scanner-error-quark, hearth_scanner_error)
+
+typedef struct
+{
+  HearthFileStat stat;
+  gboolean       seen;
+} KnownEntry;
+
+typedef struct
+{
+  dev_t dev;
+  ino_t ino;
+} DevIno;
+
+typedef enum
+{
+  HASH_OK,
+  HASH_VANISHED,
+  HASH_UNREADABLE,
+  HASH_CHANGING,
+  HASH_CANCELLED,
+} HashOutcome;
+
+typedef struct _ScanJob ScanJob;
+
+typedef struct
+{
+  ScanJob              *job;
+  char                 *path;
+  gboolean              is_new;
+  HashOutcome           outcome;
+  HearthFileStat        stat;
+  HearthFileDescriptor *descriptor;
+  char                 *message;
+} HashItem;
+
+struct _ScanJob
+{
+  HearthScanner      *scanner;
+  HearthInventory    *inventory;
+  HearthFolder       *folder;
+  GCancellable       *cancellable;
+  GMainContext       *context;
+
+  int                 root_fd;
+  GHashTable         *known;            /* path → KnownEntry */
+  HearthIgnore       *ignore;
+  GArray             *excluded_ids;     /* of DevIno */
+  GPtrArray          *unreadable_dirs;  /* their contents must not be marked deleted */
+
+  GThreadPool        *pool;
+  GAsyncQueue        *readers;
+  GAsyncQueue        *results;
+  guint               in_flight;
+
+  guint               batch_writes;
+  gint64              batch_started_us;
+  gboolean            in_transaction;
+  GError             *write_error;
+
+  gint64              started_us;
+  gint64              last_progress_us;
+  gsize               bytes_read_live;  /* atomic: bytes the workers have read so far */
+  HearthScanReport   *report;
+};
+
+typedef struct
+{
+  HearthScanner      *scanner;
+  HearthScanProgress  progress;
+} ProgressEmit;
+
+static void
+hash_item_free (HashItem *item)
+{
+  g_free (item->path);
+  g_clear_pointer (&item->descriptor, hearth_file_descriptor_unref);
+  g_free (item->message);
+  g_free (item);
+}
+
+static void
+scan_job_free (ScanJob *job)
+{
+  if (job->pool != NULL)
+    g_thread_pool_free (job->pool, FALSE, TRUE);
+  if (job->results != NULL)
+    {
+      HashItem *item;
+
+      while ((item = g_async_queue_try_pop (job->results)) != NULL)
+        hash_item_free (item);
+      g_async_queue_unref (job->results);
+    }
+  g_clear_pointer (&job->readers, g_async_queue_unref);
+  if (job->root_fd >= 0)
+    close (job->root_fd);
+  g_clear_pointer (&job->known, g_hash_table_unref);
+  g_clear_object (&job->ignore);
+  g_clear_pointer (&job->excluded_ids, g_array_unref);
+  g_clear_pointer (&job->unreadable_dirs, g_ptr_array_unref);
+  g_clear_pointer (&job->folder, hearth_folder_free);
+  g_clear_pointer (&job->report, hearth_scan_report_free);
+  g_clear_pointer (&job->context, g_main_context_unref);
+  g_clear_error (&job->write_error);
+  g_clear_object (&job->cancellable);
+  g_clear_object (&job->inventory);
+  g_clear_object (&job->scanner);
+  g_free (job);
+}
+
+static char *
+child_path (const char *dir,
+            const char *name)
+{
+  if (dir[0] == '\0')
+    return g_strdup (name);
+  return g_strconcat (dir, "/", name, NULL);
+}
+
+static char *
+display_path (const char *path)
+{
+  return g_filename_display_name (path);
+}
+
+/* Progress */
+
+static gboolean
+emit_progress_cb (gpointer data)
+{
+  ProgressEmit *emit = data;
+
+  g_signal_emit (emit->scanner, signals[PROGRESS], 0, &emit->progress);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+progress_emit_free (gpointer data)
+{
+  ProgressEmit *emit = data;
+
+  g_object_unref (emit->scanner);
+  g_free (emit);
+}
+
+static void
+report_progress (ScanJob  *job,
+                 gboolean  force)
+{
+  gint64 now = g_get_monotonic_time ();
+  ProgressEmit *emit;
+
+  if (!force && now - job->last_progress_us < PROGRESS_EVERY_US)
+    return;
+  job->last_progress_us = now;
+
+  emit = g_new0 (ProgressEmit, 1);
+  emit->scanner = g_object_ref (job->scanner);
+  emit->progress = job->report->counts;
+  /* Finished files are counted by the walking thread; the bytes of files
+   * still being read come from the workers, so a large file shows motion. */
+  emit->progress.bytes_hashed = MAX (emit->progress.bytes_hashed,
+                                     (guint64) g_atomic_pointer_get (&job->bytes_read_live));
+  emit->progress.elapsed_us = now - job->started_us;
+
+  g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT,
+                              emit_progress_cb, emit, progress_emit_free);
+}
+
+/* Inventory writes, batched */
+
+static gboolean
+batch_begin (ScanJob *job)
+{
+  if (job->in_transaction || job->write_error != NULL)
+    return job->write_error == NULL;
+
+  if (!hearth_inventory_begin (job->inventory, &job->write_error))
+    return FALSE;
+
+  job->in_transaction = TRUE;
+  job->batch_writes = 0;
+  job->batch_started_us = g_get_monotonic_time ();
+  return TRUE;
+}
+
+static void
+batch_commit (ScanJob *job)
+{
+  if (!job->in_transaction)
+    return;
+
+  job->in_transaction = FALSE;
+  if (job->write_error == NULL)
+    hearth_inventory_commit (job->inventory, &job->write_error);
+  else
+    hearth_inventory_rollback (job->inventory);
+}
+
+static void
+batch_wrote (ScanJob *job)
+{
+  job->batch_writes++;
+  if (job->batch_writes >= BATCH_MAX_WRITES ||
+      g_get_monotonic_time () - job->batch_started_us >= BATCH_MAX_US)
+    batch_commit (job);
+}
+
+static void
+record_entry (ScanJob              *job,
+              const char           *path,
+              const HearthFileStat *stat,
+              const char           *symlink_target,
+              HearthFileDescriptor *descriptor)
+{
+  if (!batch_begin (job))
+    return;
+
+  if (hearth_inventory_put_file (job->inventory, job->folder->id, path, stat,
+                                 symlink_target, descriptor,
+                                 g_get_real_time () * 1000, &job->write_error))
+    batch_wrote (job);
+}
+
+static void
+record_deleted (ScanJob    *job,
+                const char *path,
+                gint64      when_ns)
+{
+  if (!batch_begin (job))
+    return;
+
+  if (hearth_inventory_mark_deleted (job->inventory, job->folder->id, path,
+                                     when_ns, &job->write_error))
+    batch_wrote (job);
+}
+
+/* Hashing, on the pool's threads */
+
+static gboolean
+count_bytes_cb (const HearthChunk  *chunk,
+                const guint8       *data,
+                gpointer            user_data,
+                GError            **error)
+{
+  ScanJob *job = user_data;
+
+  g_atomic_pointer_add (&job->bytes_read_live, chunk->length);
+  return TRUE;
+}
+
+static gboolean
+stat_matches_content (const struct stat *before,
+                      const struct stat *after)
+{
+  return before->st_size == after->st_size &&
+         before->st_mtim.tv_sec == after->st_mtim.tv_sec &&
+         before->st_mtim.tv_nsec == after->st_mtim.tv_nsec &&
+         before->st_ctim.tv_sec == after->st_ctim.tv_sec &&
+         before->st_ctim.tv_nsec == after->st_ctim.tv_nsec;
+}
+
+/* Reads the file once. The metadata recorded is the one taken before the
+ * read; if it differs afterwards, the bytes read may be torn, so they are
+ * thrown away and the file is tried again. */
+static HashOutcome
+hash_file_once (HashItem          *item,
+                HearthChunkReader *reader,
+                GError           **error)
+{
+  ScanJob *job = item->job;
+  g_autoptr(HearthFileDescriptor) descriptor = NULL;
+  struct stat before, after;
+  gint64 read_started_ns;
+  int fd;
+
+  fd = openat (job->root_fd, item->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == ENOENT || saved_errno == ENOTDIR)
+        return HASH_VANISHED;
+      if (saved_errno == ELOOP)
+        return HASH_CHANGING;   /* replaced by a symlink since the walk */
+      g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                           g_strerror (saved_errno));
+      return HASH_UNREADABLE;
+    }
+
+  if (fstat (fd, &before) != 0 || !S_ISREG (before.st_mode))
+    {
+      close (fd);
+      return HASH_CHANGING;
+    }
+
+  read_started_ns = g_get_real_time () * 1000;
+  descriptor = hearth_chunk_reader_read_fd (reader, fd, count_bytes_cb, job,
+                                            job->cancellable, error);
+  if (descriptor == NULL)
+    {
+      close (fd);
+      if (g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return HASH_CANCELLED;
+      return HASH_UNREADABLE;
+    }
+
+  if (fstat (fd, &after) != 0 || !stat_matches_content (&before, &after) ||
+      hearth_file_descriptor_get_size (descriptor) != (guint64) before.st_size)
+    {
+      close (fd);
+      return HASH_CHANGING;
+    }
+  close (fd);
+
+  hearth_file_stat_from_stat (&item->stat, &before);
+  if (read_started_ns - item->stat.ctime_ns < RACY_WINDOW_NS)
+    item->stat.ctime_ns = 0;
+  item->descriptor = g_steal_pointer (&descriptor);
+
+  return HASH_OK;
+}
+
+static void
+hash_worker (gpointer data,
+             gpointer user_data)
+{
+  HashItem *item = data;
+  ScanJob *job = item->job;
+  HearthChunkReader *reader = g_async_queue_pop (job->readers);
+
+  item->outcome = HASH_CANCELLED;
+  for (guint attempt = 0; attempt < CHANGING_TRIES; attempt++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (g_cancellable_is_cancelled (job->cancellable))
+        break;
+
+      item->outcome = hash_file_once (item, reader, &error);
+      if (error != NULL)
+        item->message = g_strdup (error->message);
+      if (item->outcome != HASH_CHANGING)
+        break;
+
+      g_clear_pointer (&item->message, g_free);
+      g_usleep (20 * 1000 * (attempt + 1));
+    }
+
+  g_async_queue_push (job->readers, reader);
+  g_async_queue_push (job->results, item);
+}
+
+/* Results, back on the walking thread */
+
+static void
+handle_hash_result (ScanJob  *job,
+                    HashItem *item)
+{
+  HearthScanProgress *counts = &job->report->counts;
+  KnownEntry *known = g_hash_table_lookup (job->known, item->path);
+  g_autofree char *shown = NULL;
+
+  job->in_flight--;
+
+  /* A file that vanished stays unseen and is marked deleted at the end; one
+   * that could not be read keeps its previous version. */
+  if (known != NULL && item->outcome != HASH_VANISHED)
+    known->seen = TRUE;
+
+  switch (item->outcome)
+    {
+    case HASH_OK:
+      record_entry (job, item->path, &item->stat, NULL, item->descriptor);
+      counts->files_hashed++;
+      counts->bytes_hashed += hearth_file_descriptor_get_size (item->descriptor);
+      if (item->is_new)
+        counts->files_new++;
+      else
+        counts->files_changed++;
+      break;
+
+    case HASH_UNREADABLE:
+      shown = display_path (item->path);
+      hearth_scan_report_add_problem (job->report, HEARTH_SCAN_PROBLEM_UNREADABLE, item->path,
+                                      item->message ? item->message : _("The file could not be read"));
+      g_debug ("%s: %s", shown, item->message);
+      break;
+
+    case HASH_CHANGING:
+      hearth_scan_report_add_problem (job->report, HEARTH_SCAN_PROBLEM_CHANGING, item->path,
+                                      _("The file kept changing while it was read; it will be backed up once it is still"));
+      break;
+
+    case HASH_VANISHED:
+    case HASH_CANCELLED:
+    default:
+      break;
+    }
+
+  hash_item_free (item);
+}
+
+static void
+drain_results (ScanJob  *job,
+               gboolean  wait)
+{
+  HashItem *item;
+
+  while (job->in_flight > 0)
+    {
+      if (wait)
+        item = g_async_queue_timeout_pop (job->results, PROGRESS_EVERY_US);
+      else
+        item = g_async_queue_try_pop (job->results);
+
+      if (item != NULL)
+        handle_hash_result (job, item);
+      else if (!wait)
+        break;
+
+      report_progress (job, FALSE);
+    }
+}
+
+static void
+queue_hash (ScanJob              *job,
+            const char           *path,
+            const HearthFileStat *stat,
+            gboolean              is_new)
+{
+  HashItem *item = g_new0 (HashItem, 1);
+
+  item->job = job;
+  item->path = g_strdup (path);
+  item->is_new = is_new;
+  item->stat = *stat;
+
+  job->report->counts.files_to_hash++;
+  job->report->counts.bytes_to_hash += stat->size;
+  job->in_flight++;
+  g_thread_pool_push (job->pool, item, NULL);
+}
+
+/* The walk */
+
+static gboolean
+is_excluded_id (ScanJob           *job,
+                const struct stat *st)
+{
+  for (guint i = 0; i < job->excluded_ids->len; i++)
+    {
+      const DevIno *id = &g_array_index (job->excluded_ids, DevIno, i);
+
+      if (id->dev == st->st_dev && id->ino == st->st_ino)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Returns 0 and the contents, or an errno value: EFBIG when larger than
+ * @max_size, EINVAL when not a regular file. */
+static int
+read_small_file_at (int          dir_fd,
+                    const char  *name,
+                    gsize        max_size,
+                    char       **contents,
+                    gsize       *len)
+{
+  g_autofree char *buf = NULL;
+  struct stat st;
+  gsize done = 0;
+  int fd;
+
+  fd = openat (dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0)
+    return errno;
+
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || (gsize) st.st_size > max_size)
+    {
+      int result = S_ISREG (st.st_mode) ? EFBIG : EINVAL;
+
+      close (fd);
+      return result;
+    }
+
+  buf = g_malloc ((gsize) st.st_size + 1);
+  while (done < (gsize) st.st_size)
+    {
+      gssize n = read (fd, buf + done, (gsize) st.st_size - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+
+          close (fd);
+          return saved_errno;
+        }
+      if (n == 0)
+        break;
+      done += (gsize) n;
+    }
+  close (fd);
+
+  buf[done] = '\0';
+  *len = done;
+  *contents = g_steal_pointer (&buf);
+  return 0;
+}
+
+static void
+report_unreadable (ScanJob    *job,
+                   const char *path,
+                   int         saved_errno)
+{
+  hearth_scan_report_add_problem (job->report, HEARTH_SCAN_PROBLEM_UNREADABLE,
+                                  path, g_strerror (saved_errno));
+}
+
+static gboolean
+is_cache_directory (int dir_fd)
+{
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+
+  if (read_small_file_at (dir_fd, CACHEDIR_TAG_NAME, 4096, &contents, &len) != 0)
+    return FALSE;
+
+  return len >= strlen (CACHEDIR_TAG_SIGNATURE) &&
+         memcmp (contents, CACHEDIR_TAG_SIGNATURE, strlen (CACHEDIR_TAG_SIGNATURE)) == 0;
+}
+
+static void
+load_ignore_file (ScanJob    *job,
+                  int         dir_fd,
+                  const char *dir_path)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *path = NULL;
+  gsize len = 0;
+  int result;
+
+  result = read_small_file_at (dir_fd, HEARTH_IGNORE_FILE_NAME, HEARTHIGNORE_MAX_SIZE, &contents, &len);
+  if (result == 0)
+    {
+      hearth_ignore_add_patterns (job->ignore, dir_path, contents, len);
+      return;
+    }
+
+  /* Rules the user wrote and we could not follow are worth telling: the
+   * files they meant to leave out are being backed up. */
+  path = child_path (dir_path, HEARTH_IGNORE_FILE_NAME);
+  if (result == EFBIG)
+    hearth_scan_report_add_problem (job->report, HEARTH_SCAN_PROBLEM_UNREADABLE, path,
+                                    _("This exclusion file is larger than 1 MiB, so its rules were not used"));
+  else if (result != ENOENT && result != EINVAL)
+    report_unreadable (job, path, result);
+}
+
+static GPtrArray *
+list_directory (int      dir_fd,
+                gboolean *has_ignore_file,
+                gboolean *has_cache_tag,
+                int      *error_out)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  int fd = dup (dir_fd);
+  struct dirent *entry;
+  DIR *dir;
+
+  *has_ignore_file = FALSE;
+  *has_cache_tag = FALSE;
+
+  if (fd < 0 || (dir = fdopendir (fd)) == NULL)
+    {
+      *error_out = errno;
+      if (fd >= 0)
+        close (fd);
+      return NULL;
+    }
+
+  errno = 0;
+  while ((entry = readdir (dir)) != NULL)
+    {
+      const char *name = entry->d_name;
+
+      if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0')))
+        continue;
+
+      if (strcmp (name, HEARTH_IGNORE_FILE_NAME) == 0)
+        *has_ignore_file = TRUE;
+      else if (strcmp (name, CACHEDIR_TAG_NAME) == 0)
+        *has_cache_tag = TRUE;
+
+      g_ptr_array_add (names, g_strdup (name));
+      errno = 0;
+    }
+  *error_out = errno;
+  closedir (dir);
+
+  if (*error_out != 0)
+    return NULL;
+
+  return g_steal_pointer (&names);
+}
+
+static void
+visit_unchanged_or_record (ScanJob              *job,
+                           const char           *path,
+                           const HearthFileStat *stat,
+                           int                   dir_fd,
+                           const char           *name)
+{
+  KnownEntry *known = g_hash_table_lookup (job->known, path);
+  gboolean changed = known == NULL || !hearth_file_stat_equal (&known->stat, stat);
+
+  if (known != NULL)
+    known->seen = TRUE;
+
+  switch (stat->type)
+    {
+    case HEARTH_FILE_TYPE_REGULAR:
+      if (changed)
+        {
+          if (known != NULL)
+            known->seen = FALSE;   /* decided when its hash comes back */
+          queue_hash (job, path, stat, known == NULL);
+        }
+      break;
+
+    case HEARTH_FILE_TYPE_DIRECTORY:
+      if (changed)
+        record_entry (job, path, stat, NULL, NULL);
+      break;
+
+    case HEARTH_FILE_TYPE_SYMLINK:
+      if (changed)
+        {
+          g_autofree char *target = g_malloc (stat->size + 2);
+          gssize n = readlinkat (dir_fd, name, target, stat->size + 1);
+
+          if (n < 0 || (guint64) n > stat->size)
+            {
+              /* Changed between the stat and the read: next scan. */
+              if (known != NULL && n < 0 && errno != ENOENT)
+                report_unreadable (job, path, errno);
+              return;
+            }
+          target[n] = '\0';
+          record_entry (job, path, stat, target, NULL);
+        }
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (changed && stat->type != HEARTH_FILE_TYPE_REGULAR)
+    {
+      if (known == NULL)
+        job->report->counts.files_new++;
+      else
+        job->report->counts.files_changed++;
+    }
+}
+
+static void
+visit_entry (ScanJob    *job,
+             int         dir_fd,
+             const char *dir_path,
+             const char *name,
+             GPtrArray  *subdirs)
+{
+  g_autofree char *path = child_path (dir_path, name);
+  HearthFileStat stat;
+  struct stat st;
+
+  if (fstatat (dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+    {
+      if (errno != ENOENT)
+        report_unreadable (job, path, errno);
+      return;
+    }
+
+  if (!hearth_file_stat_from_stat (&stat, &st))
+    {
+      hearth_scan_report_add_problem (job->report, HEARTH_SCAN_PROBLEM_SPECIAL, path,
+                                      _("Skipped: devices, sockets and pipes are not backed up"));
+      return;
+    }
+
+  if (hearth_ignore_is_excluded (job->ignore, path, stat.type == HEARTH_FILE_TYPE_DIRECTORY) ||
+      (stat.type == HEARTH_FILE_TYPE_DIRECTORY && is_excluded_id (job, &st)))
+    {
+      job->report->counts.files_excluded++;
+      return;
+    }
+
+  job->report->counts.files_seen++;
+  visit_unchanged_or_record (job, path, &stat, dir_fd, name);
+
+  if (stat.type == HEARTH_FILE_TYPE_DIRECTORY)
+    g_ptr_array_add (subdirs, g_steal_pointer (&path));
+}
+
+static int
+open_directory (ScanJob    *job,
+                const char *dir_path)
+{
+  if (dir_path[0] == '\0')
+    return dup (job->root_fd);
+
+  return openat (job->root_fd, dir_path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+static void
+walk_directory (ScanJob    *job,
+                const char *dir_path,
+                GPtrArray  *stack)
+{
+  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GPtrArray) subdirs = NULL;
+  gboolean has_ignore_file, has_cache_tag;
+  int saved_errno = 0;
+  int dir_fd;
+
+  dir_fd = open_directory (job, dir_path);
+  if (dir_fd < 0)
+    {
+      saved_errno = errno;
+      /* Gone or replaced since its parent was listed: the next scan sees
+       * what is there now. */
+      if (saved_errno != ENOENT && saved_errno != ENOTDIR && saved_errno != ELOOP)
+        {
+          report_unreadable (job, dir_path, saved_errno);
+          g_ptr_array_add (job->unreadable_dirs, g_strdup (dir_path));
+        }
+      return;
+    }
+
+  names = list_directory (dir_fd, &has_ignore_file, &has_cache_tag, &saved_errno);
+  if (names == NULL)
+    {
+      report_unreadable (job, dir_path[0] ? dir_path : ".", saved_errno);
+      g_ptr_array_add (job->unreadable_dirs, g_strdup (dir_path));
+      close (dir_fd);
+      return;
+    }
+
+  if (has_ignore_file)
+    load_ignore_file (job, dir_fd, dir_path);
+
+  /* A tagged cache keeps its tag, so a restore shows why it is empty. */
+  if (has_cache_tag && is_cache_directory (dir_fd))
+    {
+      job->report->counts.files_excluded += names->len - 1;
+      g_ptr_array_set_size (names, 0);
+      g_ptr_array_add (names, g_strdup (CACHEDIR_TAG_NAME));
+    }
+
+  subdirs = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < names->len; i++)
+    {
+      visit_entry (job, dir_fd, dir_path, g_ptr_array_index (names, i), subdirs);
+      drain_results (job, FALSE);
+      report_progress (job, FALSE);
+    }
+  close (dir_fd);
+
+  /* Pushed in reverse so the walk goes depth first in listing order. */
+  for (guint i = subdirs->len; i > 0; i--)
+    g_ptr_array_add (stack, g_steal_pointer (&g_ptr_array_index (subdirs, i - 1)));
+}
+
+static void
+walk_folder (ScanJob *job)
+{
+  g_autoptr(GPtrArray) stack = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (stack, g_strdup (""));
+
+  while (stack->len > 0 && !g_cancellable_is_cancelled (job->cancellable))
+    {
+      g_autofree char *dir_path = g_ptr_array_steal_index (stack, stack->len - 1);
+
+      walk_directory (job, dir_path, stack);
+      if (job->write_error != NULL)
+        break;
+    }
+}
+
+static gboolean
+is_under_unreadable_dir (ScanJob    *job,
+                         const char *path)
+{
+  for (guint i = 0; i < job->unreadable_dirs->len; i++)
+    {
+      const char *dir = g_ptr_array_index (job->unreadable_dirs, i);
+      gsize len = strlen (dir);
+
+      if (len == 0)
+        return TRUE;
+      if (strncmp (path, dir, len) == 0 && path[len] == '/')
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+mark_unseen_deleted (ScanJob *job)
+{
+  gint64 now_ns = g_get_real_time () * 1000;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, job->known);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      KnownEntry *known = value;
+
+      if (known->seen || is_under_unreadable_dir (job, key))
+        continue;
+
+      record_deleted (job, key, now_ns);
+      job->report->counts.files_deleted++;
+    }
+}
+
+static gboolean
+load_known_cb (const char           *path,
+               const HearthFileStat *stat,
+               gpointer              user_data)
+{
+  ScanJob *job = user_data;
+  KnownEntry *known = g_new (KnownEntry, 1);
+
+  known->stat = *stat;
+  known->seen = FALSE;
+  g_hash_table_insert (job->known, g_strdup (path), known);
+  return TRUE;
+}
+
+static gboolean
+open_root (ScanJob  *job,
+           GError  **error)
+{
+  g_autofree char *shown = display_path (job->folder->path);
+  int saved_errno;
+
+  job->root_fd = open (job->folder->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (job->root_fd >= 0)
+    return TRUE;
+
+  saved_errno = errno;
+  if (saved_errno == ENOENT || saved_errno == ENOTDIR)
+    g_set_error (error, HEARTH_SCANNER_ERROR, HEARTH_SCANNER_ERROR_FOLDER_MISSING,
+                 _("The folder “%s” is not there: if it is on a removable drive, connect it"),
+                 shown);
+  else
+    g_set_error (error, HEARTH_SCANNER_ERROR, HEARTH_SCANNER_ERROR_FOLDER_UNREADABLE,
+                 _("The folder “%s” cannot be read: %s"), shown, g_strerror (saved_errno));
+  return FALSE;
+}
+
+static void
+resolve_excludes (ScanJob *job)
+{
+  for (guint i = 0; i < job->scanner->excludes->len; i++)
+    {
+      const char *path = g_ptr_array_index (job->scanner->excludes, i);
+      struct stat st;
+
+      if (stat (path, &st) == 0)
+        {
+          DevIno id = { st.st_dev, st.st_ino };
+          g_array_append_val (job->excluded_ids, id);
+        }
+    }
+}
+
+static gboolean
+run_scan (ScanJob  *job,
+          GError  **error)
+{
+  if (!open_root (job, error))
+    return FALSE;
+
+  resolve_excludes (job);
+
+  if (!hearth_inventory_foreach_file (job->inventory, job->folder->id, load_known_cb, job, error))
+    return FALSE;
+
+  job->pool = g_thread_pool_new (hash_worker, NULL, job->scanner->n_workers, TRUE, error);
+  if (job->pool == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < job->scanner->n_workers; i++)
+    g_async_queue_push (job->readers, hearth_chunk_reader_new ());
+
+  walk_folder (job);
+  drain_results (job, TRUE);
+
+  if (!g_cancellable_is_cancelled (job->cancellable) && job->write_error == NULL)
+    mark_unseen_deleted (job);
+
+  if (job->write_error == NULL && !g_cancellable_is_cancelled (job->cancellable))
+    {
+      if (batch_begin (job))
+        hearth_inventory_set_folder_scanned (job->inventory, job->folder->id,
+                                             g_get_real_time () * 1000, &job->write_error);
+    }
+  /* What was hashed before a cancellation is kept: the next scan need not
+   * read it again. */
+  batch_commit (job);
+
+  if (job->write_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&job->write_error));
+      return FALSE;
+    }
+
+  return !g_cancellable_set_error_if_cancelled (job->cancellable, error);
+}
+
+static void
+scan_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  ScanJob *job = task_data;
+  g_autoptr(GError) error = NULL;
+
+  job->started_us = g_get_monotonic_time ();
+
+  if (!run_scan (job, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  job->report->counts.elapsed_us = g_get_monotonic_time () - job->started_us;
+  report_progress (job, TRUE);
+  g_task_return_pointer (task, g_steal_pointer (&job->report),
+                         (GDestroyNotify) hearth_scan_report_free);
+}
+
+static void
+destroy_reader (gpointer data)
+{
+  hearth_chunk_reader_free (data);
+}
+
+static ScanJob *
+scan_job_new (HearthScanner *self,
+              HearthFolder  *folder,
+              GCancellable  *cancellable)
+{
+  ScanJob *job = g_new0 (ScanJob, 1);
+
+  job->scanner = g_object_ref (self);
+  job->inventory = g_object_ref (self->inventory);
+  job->folder = folder;
+  job->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
+  job->context = g_main_context_ref_thread_default ();
+  job->root_fd = -1;
+  job->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  job->ignore = hearth_ignore_new ();
+  job->excluded_ids = g_array_new (FALSE, FALSE, sizeof (DevIno));
+  job->unreadable_dirs = g_ptr_array_new_with_free_func (g_free);
+  job->readers = g_async_queue_new_full (destroy_reader);
+  job->results = g_async_queue_new ();
+  job->report = hearth_scan_report_new (folder->id);
+
+  return job;
+}
+
+/* GObject */
+
+static void
+hearth_scanner_finalize (GObject *object)
+{
+  HearthScanner *self = (HearthScanner *)object;
+
+  g_clear_object (&self->inventory);
+  g_clear_pointer (&self->excludes, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (hearth_scanner_parent_class)->finalize (object);
+}
+
+static void
+hearth_scanner_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  HearthScanner *self = HEARTH_SCANNER (object);
+
+  switch (prop_id)
+    {
+    case PROP_INVENTORY:
+      g_value_set_object (value, self->inventory);
+      break;
+
+    case PROP_N_WORKERS:
+      g_value_set_uint (value, self->n_workers);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hearth_scanner_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  HearthScanner *self = HEARTH_SCANNER (object);
+
+  switch (prop_id)
+    {
+    case PROP_INVENTORY:
+      self->inventory = g_value_dup_object (value);
+      break;
+
+    case PROP_N_WORKERS:
+      hearth_scanner_set_n_workers (self, g_value_get_uint (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hearth_scanner_class_init (HearthScannerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = hearth_scanner_finalize;
+  object_class->get_property = hearth_scanner_get_property;
+  object_class->set_property = hearth_scanner_set_property;
+
+  properties[PROP_INVENTORY] =
+    g_param_spec_object ("inventory", NULL, NULL,
+                         HEARTH_TYPE_INVENTORY,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_N_WORKERS] =
+    g_param_spec_uint ("n-workers", NULL, NULL,
+                       1, 256, 1,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * HearthScanner::progress:
+   * @progress: (type gpointer): the #HearthScanProgress so far
+   *
+   * Emitted on the main context of the caller of hearth_scanner_scan_async(),
+   * at most ten times a second, and once when the scan finishes.
+   */
+  signals[PROGRESS] =
+    g_signal_new ("progress",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_POINTER);
+}
+
+static void
+hearth_scanner_init (HearthScanner *self)
+{
+  self->n_workers = MAX (1, g_get_num_processors ());
+  self->excludes = g_ptr_array_new_with_free_func (g_free);
+}
+
+HearthScanner *
+hearth_scanner_new (HearthInventory *inventory)
+{
+  g_return_val_if_fail (HEARTH_IS_INVENTORY (inventory), NULL);
+
+  return g_object_new (HEARTH_TYPE_SCANNER, "inventory", inventory, NULL);
+}
+
+HearthInventory *
+hearth_scanner_get_inventory (HearthScanner *self)
+{
+  g_return_val_if_fail (HEARTH_IS_SCANNER (self), NULL);
+
+  return self->inventory;
+}
+
+guint
+hearth_scanner_get_n_workers (HearthScanner *self)
+{
+  g_return_val_if_fail (HEARTH_IS_SCANNER (self), 0);
+
+  return self->n_workers;
+}
+
+void
+hearth_scanner_set_n_workers (HearthScanner *self,
+                              guint          n_workers)
+{
+  g_return_if_fail (HEARTH_IS_SCANNER (self));
+  g_return_if_fail (n_workers > 0);
+
+  if (self->n_workers == n_workers)
+    return;
+
+  self->n_workers = n_workers;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_WORKERS]);
+}
+
+/**
+ * hearth_scanner_add_exclude:
+ * @absolute_path: a directory never to back up
+ *
+ * For Hearth's own data (the profile directory) when it lies inside a
+ * backed-up folder. The directory is recognised by its device and inode,
+ * so any path that reaches it is skipped.
+ */
+void
+hearth_scanner_add_exclude (HearthScanner *self,
+                            const char    *absolute_path)
+{
+  g_return_if_fail (HEARTH_IS_SCANNER (self));
+  g_return_if_fail (absolute_path != NULL);
+
+  g_ptr_array_add (self->excludes, g_strdup (absolute_path));
+}
+
+static void
+scan_task_finished_cb (GObject    *object,
+                       GParamSpec *pspec,
+                       gpointer    user_data)
+{
+  HearthScanner *self = user_data;
+
+  self->busy = FALSE;
+}
+
+/**
+ * hearth_scanner_scan_async:
+ * @folder_id: a folder of the scanner's inventory
+ *
+ * Walks the folder, reads what is new or changed and records it in the
+ * inventory. The inventory must not be used by anyone else until the scan
+ * finishes. One scan at a time per scanner.
+ */
+void
+hearth_scanner_scan_async (HearthScanner       *self,
+                           gint64               folder_id,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  HearthFolder *folder;
+
+  g_return_if_fail (HEARTH_IS_SCANNER (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hearth_scanner_scan_async);
+
+  if (self->busy)
+    {
+      g_task_return_new_error (task, HEARTH_SCANNER_ERROR, HEARTH_SCANNER_ERROR_BUSY,
+                               _("A scan is already running"));
+      return;
+    }
+
+  folder = hearth_inventory_get_folder (self->inventory, folder_id, &error);
+  if (folder == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  self->busy = TRUE;
+  g_signal_connect_object (task, "notify::completed",
+                           G_CALLBACK (scan_task_finished_cb), self, 0);
+
+  g_task_set_task_data (task, scan_job_new (self, folder, cancellable),
+                        (GDestroyNotify) scan_job_free);
+  g_task_run_in_thread (task, scan_thread);
+}
+
+HearthScanReport *
+hearth_scanner_scan_finish (HearthScanner  *self,
+                            GAsyncResult   *result,
+                            GError        **error)
+{
+  g_return_val_if_fail (HEARTH_IS_SCANNER (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

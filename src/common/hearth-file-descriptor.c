@@ -1,0 +1,144 @@
+/* hearth-file-descriptor.c
+ *
+ * Copyright 2026 The Hearth authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "hearth-file-descriptor.h"
+#include "hearth-sha256.h"
+
+struct _HearthFileDescriptor
+{
+  gatomicrefcount  ref_count;
+  guint            n_chunks;
+  guint64          size;
+  HearthChunkId    id;
+  HearthChunk      chunks[];
+};
+
+G_DEFINE_BOXED_TYPE (HearthFileDescriptor, hearth_file_descriptor,
+                     hearth_file_descriptor_ref, hearth_file_descriptor_unref)
+
+/* The file ID is the SHA-256 of this encoding (docs/chunking.md):
+ *
+ *   "hearth.file.v1" 0x00 | size: u64 LE | per chunk: length u32 LE, ID
+ *
+ * The tag keeps a file ID from ever equalling a chunk ID; the size and the
+ * lengths make the encoding unambiguous without a separate count. */
+static void
+compute_file_id (HearthFileDescriptor *self)
+{
+  static const char tag[] = "hearth.file.v1";
+  g_autoptr(HearthSha256) sha = hearth_sha256_new ();
+  guint64 size_le = GUINT64_TO_LE (self->size);
+
+  hearth_sha256_update (sha, tag, sizeof tag);
+  hearth_sha256_update (sha, &size_le, sizeof size_le);
+
+  for (guint i = 0; i < self->n_chunks; i++)
+    {
+      guint32 length_le = GUINT32_TO_LE (self->chunks[i].length);
+
+      hearth_sha256_update (sha, &length_le, sizeof length_le);
+      hearth_sha256_update (sha, self->chunks[i].id.bytes, HEARTH_CHUNK_ID_LEN);
+    }
+
+  hearth_sha256_finish (sha, &self->id);
+}
+
+/**
+ * hearth_file_descriptor_new:
+ * @chunks: (array length=n_chunks): the file's chunks, in order
+ * @n_chunks: how many
+ *
+ * Offsets must run on without gaps from 0: each chunk starts where the
+ * previous one ended.
+ *
+ * Returns: (transfer full): a new descriptor, or %NULL when the chunks do
+ *   not tile the file
+ */
+HearthFileDescriptor *
+hearth_file_descriptor_new (const HearthChunk *chunks,
+                            guint              n_chunks)
+{
+  HearthFileDescriptor *self;
+  guint64 offset = 0;
+
+  g_return_val_if_fail (chunks != NULL || n_chunks == 0, NULL);
+
+  for (guint i = 0; i < n_chunks; i++)
+    {
+      if (chunks[i].offset != offset || chunks[i].length == 0)
+        return NULL;
+      offset += chunks[i].length;
+    }
+
+  self = g_malloc (sizeof *self + (gsize) n_chunks * sizeof (HearthChunk));
+  g_atomic_ref_count_init (&self->ref_count);
+  self->n_chunks = n_chunks;
+  self->size = offset;
+  if (n_chunks > 0)
+    memcpy (self->chunks, chunks, (gsize) n_chunks * sizeof (HearthChunk));
+  compute_file_id (self);
+
+  return self;
+}
+
+HearthFileDescriptor *
+hearth_file_descriptor_ref (HearthFileDescriptor *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+hearth_file_descriptor_unref (HearthFileDescriptor *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (g_atomic_ref_count_dec (&self->ref_count))
+    g_free (self);
+}
+
+guint64
+hearth_file_descriptor_get_size (const HearthFileDescriptor *self)
+{
+  return self->size;
+}
+
+const HearthChunkId *
+hearth_file_descriptor_get_id (const HearthFileDescriptor *self)
+{
+  return &self->id;
+}
+
+guint
+hearth_file_descriptor_get_n_chunks (const HearthFileDescriptor *self)
+{
+  return self->n_chunks;
+}
+
+const HearthChunk *
+hearth_file_descriptor_get_chunk (const HearthFileDescriptor *self,
+                                  guint                       index)
+{
+  g_return_val_if_fail (index < self->n_chunks, NULL);
+
+  return &self->chunks[index];
+}
+
+const HearthChunk *
+hearth_file_descriptor_get_chunks (const HearthFileDescriptor *self,
+                                   guint                      *n_chunks)
+{
+  if (n_chunks != NULL)
+    *n_chunks = self->n_chunks;
+  return self->chunks;
+}

@@ -1,0 +1,136 @@
+/* hearth-test-util.c
+ *
+ * Copyright 2026 The Hearth authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hearth-test-util.h"
+
+void
+hearth_test_rng_init (HearthTestRng *rng,
+                      guint64        seed)
+{
+  rng->state = seed;
+}
+
+guint64
+hearth_test_rng_next (HearthTestRng *rng)
+{
+  guint64 z = (rng->state += G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
+
+  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
+  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94d049bb133111eb);
+  return z ^ (z >> 31);
+}
+
+void
+hearth_test_rng_fill (HearthTestRng *rng,
+                      guint8        *buf,
+                      gsize          len)
+{
+  gsize i = 0;
+
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 v = GUINT64_TO_LE (hearth_test_rng_next (rng));
+      memcpy (buf + i, &v, 8);
+    }
+
+  if (i < len)
+    {
+      guint64 v = GUINT64_TO_LE (hearth_test_rng_next (rng));
+      memcpy (buf + i, &v, len - i);
+    }
+}
+
+/* Returns @len bytes of the seeded stream (never NULL, even for 0). */
+guint8 *
+hearth_test_random_bytes (gsize   len,
+                          guint64 seed)
+{
+  guint8 *buf = g_malloc (MAX (len, 1));
+  HearthTestRng rng;
+
+  hearth_test_rng_init (&rng, seed);
+  hearth_test_rng_fill (&rng, buf, len);
+  return buf;
+}
+
+char *
+hearth_test_make_tmpdir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("hearth-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static int
+remove_one (const char        *path,
+            const struct stat *st,
+            int                flag,
+            struct FTW        *ftw)
+{
+  /* Tests make directories unreadable on purpose; give access back first. */
+  if (flag == FTW_DP || flag == FTW_D || flag == FTW_DNR)
+    {
+      chmod (path, 0700);
+      return rmdir (path) == 0 || errno == ENOENT ? 0 : -1;
+    }
+  return unlink (path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+static int
+unlock_one (const char        *path,
+            const struct stat *st,
+            int                flag,
+            struct FTW        *ftw)
+{
+  if (flag == FTW_D || flag == FTW_DNR)
+    chmod (path, 0700);
+  return 0;
+}
+
+void
+hearth_test_rm_rf (const char *path)
+{
+  if (path == NULL)
+    return;
+
+  chmod (path, 0700);
+  nftw (path, unlock_one, 16, FTW_PHYS);
+  nftw (path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void
+hearth_test_write_file (const char *path,
+                        const void *data,
+                        gsize       len)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, data, len, &error);
+  g_assert_no_error (error);
+}
+
+void
+hearth_test_write_random (const char *path,
+                          gsize       len,
+                          guint64     seed)
+{
+  g_autofree guint8 *buf = hearth_test_random_bytes (len, seed);
+
+  hearth_test_write_file (path, buf, len);
+}

@@ -1,0 +1,41 @@
+/* hearth-test-util.h
+ *
+ * Copyright 2026 The Hearth authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* A tiny seeded generator (splitmix64) whose output is fixed forever, so
+ * golden vectors and benchmark data sets stay reproducible whatever GLib's
+ * GRand does. */
+typedef struct
+{
+  guint64 state;
+} HearthTestRng;
+
+void     hearth_test_rng_init       (HearthTestRng *rng,
+                                     guint64        seed);
+guint64  hearth_test_rng_next       (HearthTestRng *rng);
+void     hearth_test_rng_fill       (HearthTestRng *rng,
+                                     guint8        *buf,
+                                     gsize          len);
+
+guint8  *hearth_test_random_bytes   (gsize          len,
+                                     guint64        seed);
+
+char    *hearth_test_make_tmpdir    (void);
+void     hearth_test_rm_rf          (const char    *path);
+void     hearth_test_write_file     (const char    *path,
+                                     const void    *data,
+                                     gsize          len);
+void     hearth_test_write_random   (const char    *path,
+                                     gsize          len,
+                                     guint64        seed);
+
+G_END_DECLS
