@@ -900,8 +900,22 @@ open_database (HearthInventory  *self,
   if (!_hearth_inventory_exec (self->db, "PRAGMA synchronous = NORMAL", error))
     return FALSE;
 
+  /* Each checkpoint syncs twice, on the thread that happens to commit. At
+   * SQLite's default of 1000 pages a first scan of 50,000 files spent a
+   * seventh of its time waiting on those syncs; at 8192 pages (32 MiB of
+   * WAL at most) such a scan checkpoints once, when the inventory closes. */
+  if (!_hearth_inventory_exec (self->db, "PRAGMA wal_autocheckpoint = 8192", error))
+    return FALSE;
+
   if (header.user_version < self->n_migrations && !migrate (self, error))
     return FALSE;
+
+  /* Closing would otherwise checkpoint the whole WAL and sync the database
+   * before hearth-cli may exit. The WAL is as safe a place for committed
+   * data as the database file; the next open reads it, and the automatic
+   * checkpoint moves it over once it has grown. Only for an inventory we
+   * could open: a file we refused is left as we found it. */
+  sqlite3_db_config (self->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 
   return _hearth_inventory_exec (self->db, "PRAGMA foreign_keys = ON", error);
 }

@@ -26,12 +26,19 @@
  * metadata changed go to a pool of hashing threads, each with its own
  * HearthChunkReader; their results come back through a queue and the
  * walking thread records them in batched transactions. An unchanged file
- * costs one fstatat() and one hash-table lookup, nothing else. */
+ * costs one fstatat() and one hash-table lookup, nothing else.
+ *
+ * Files go to the pool in batches of one directory's files, with a file
+ * descriptor of that directory: a worker opens each by its name alone, not
+ * by a path the kernel would resolve component by component, and a
+ * thousand small files cost one hand-over between threads, not a thousand.
+ * A large file is a batch of its own, so that large files spread over all
+ * the workers. */
 
 /* Writes are committed in batches: one transaction per file would make a
  * first scan of 50,000 small files wait on 50,000 WAL commits. */
-#define BATCH_MAX_WRITES   4096
-#define BATCH_MAX_US       (G_USEC_PER_SEC / 2)
+#define TRANSACTION_MAX_WRITES 4096
+#define TRANSACTION_MAX_US     (G_USEC_PER_SEC / 2)
 #define PROGRESS_EVERY_US  (G_USEC_PER_SEC / 10)
 
 /* A file whose ctime is this close to when we began reading it may change
@@ -43,6 +50,15 @@
 /* A file that keeps changing while read is tried this often in one scan,
  * then left for the next one. */
 #define CHANGING_TRIES     3
+
+#define HASH_BATCH_MAX_FILES  256
+#define HASH_BATCH_MAX_BYTES  (16 * 1024 * 1024)
+#define HASH_LARGE_FILE       (4 * 1024 * 1024)
+
+/* Each batch holds a directory file descriptor: bounding the batches in
+ * flight bounds the descriptors, and the memory of a walk that runs far
+ * ahead of the hashing. */
+#define HASH_BATCHES_IN_FLIGHT 256
 
 #define HEARTHIGNORE_MAX_SIZE (1024 * 1024)
 #define CACHEDIR_TAG_NAME      "CACHEDIR.TAG"
@@ -102,7 +118,7 @@ typedef struct _ScanJob ScanJob;
 
 typedef struct
 {
-  ScanJob              *job;
+  const char           *name;     /* points into path */
   char                 *path;
   gboolean              is_new;
   HashOutcome           outcome;
@@ -110,6 +126,14 @@ typedef struct
   HearthFileDescriptor *descriptor;
   char                 *message;
 } HashItem;
+
+typedef struct
+{
+  ScanJob  *job;
+  int       dir_fd;
+  guint64   bytes;
+  GArray   *items;   /* of HashItem */
+} HashBatch;
 
 struct _ScanJob
 {
@@ -128,10 +152,11 @@ struct _ScanJob
   GThreadPool        *pool;
   GAsyncQueue        *readers;
   GAsyncQueue        *results;
-  guint               in_flight;
+  HashBatch          *filling;    /* the batch the walk is adding to */
+  guint               in_flight;  /* batches handed to the pool */
 
-  guint               batch_writes;
-  gint64              batch_started_us;
+  guint               transaction_writes;
+  gint64              transaction_started_us;
   gboolean            in_transaction;
   GError             *write_error;
 
@@ -148,12 +173,35 @@ typedef struct
 } ProgressEmit;
 
 static void
-hash_item_free (HashItem *item)
+hash_item_clear (gpointer data)
 {
-  g_free (item->path);
+  HashItem *item = data;
+
+  g_clear_pointer (&item->path, g_free);
   g_clear_pointer (&item->descriptor, hearth_file_descriptor_unref);
-  g_free (item->message);
-  g_free (item);
+  g_clear_pointer (&item->message, g_free);
+}
+
+static HashBatch *
+hash_batch_new (ScanJob *job,
+                int      dir_fd)
+{
+  HashBatch *batch = g_new0 (HashBatch, 1);
+
+  batch->job = job;
+  batch->dir_fd = dir_fd;
+  batch->items = g_array_new (FALSE, TRUE, sizeof (HashItem));
+  g_array_set_clear_func (batch->items, hash_item_clear);
+  return batch;
+}
+
+static void
+hash_batch_free (HashBatch *batch)
+{
+  if (batch->dir_fd >= 0)
+    close (batch->dir_fd);
+  g_array_unref (batch->items);
+  g_free (batch);
 }
 
 static void
@@ -163,12 +211,13 @@ scan_job_free (ScanJob *job)
     g_thread_pool_free (job->pool, FALSE, TRUE);
   if (job->results != NULL)
     {
-      HashItem *item;
+      HashBatch *batch;
 
-      while ((item = g_async_queue_try_pop (job->results)) != NULL)
-        hash_item_free (item);
+      while ((batch = g_async_queue_try_pop (job->results)) != NULL)
+        hash_batch_free (batch);
       g_async_queue_unref (job->results);
     }
+  g_clear_pointer (&job->filling, hash_batch_free);
   g_clear_pointer (&job->readers, g_async_queue_unref);
   if (job->root_fd >= 0)
     close (job->root_fd);
@@ -248,7 +297,7 @@ report_progress (ScanJob  *job,
 /* Inventory writes, batched */
 
 static gboolean
-batch_begin (ScanJob *job)
+transaction_begin (ScanJob *job)
 {
   if (job->in_transaction || job->write_error != NULL)
     return job->write_error == NULL;
@@ -257,13 +306,13 @@ batch_begin (ScanJob *job)
     return FALSE;
 
   job->in_transaction = TRUE;
-  job->batch_writes = 0;
-  job->batch_started_us = g_get_monotonic_time ();
+  job->transaction_writes = 0;
+  job->transaction_started_us = g_get_monotonic_time ();
   return TRUE;
 }
 
 static void
-batch_commit (ScanJob *job)
+transaction_commit (ScanJob *job)
 {
   if (!job->in_transaction)
     return;
@@ -276,12 +325,12 @@ batch_commit (ScanJob *job)
 }
 
 static void
-batch_wrote (ScanJob *job)
+transaction_count_write (ScanJob *job)
 {
-  job->batch_writes++;
-  if (job->batch_writes >= BATCH_MAX_WRITES ||
-      g_get_monotonic_time () - job->batch_started_us >= BATCH_MAX_US)
-    batch_commit (job);
+  job->transaction_writes++;
+  if (job->transaction_writes >= TRANSACTION_MAX_WRITES ||
+      g_get_monotonic_time () - job->transaction_started_us >= TRANSACTION_MAX_US)
+    transaction_commit (job);
 }
 
 static void
@@ -291,13 +340,13 @@ record_entry (ScanJob              *job,
               const char           *symlink_target,
               HearthFileDescriptor *descriptor)
 {
-  if (!batch_begin (job))
+  if (!transaction_begin (job))
     return;
 
   if (hearth_inventory_put_file (job->inventory, job->folder->id, path, stat,
                                  symlink_target, descriptor,
                                  g_get_real_time () * 1000, &job->write_error))
-    batch_wrote (job);
+    transaction_count_write (job);
 }
 
 static void
@@ -305,12 +354,12 @@ record_deleted (ScanJob    *job,
                 const char *path,
                 gint64      when_ns)
 {
-  if (!batch_begin (job))
+  if (!transaction_begin (job))
     return;
 
   if (hearth_inventory_mark_deleted (job->inventory, job->folder->id, path,
                                      when_ns, &job->write_error))
-    batch_wrote (job);
+    transaction_count_write (job);
 }
 
 /* Hashing, on the pool's threads */
@@ -338,39 +387,41 @@ stat_matches_content (const struct stat *before,
          before->st_ctim.tv_nsec == after->st_ctim.tv_nsec;
 }
 
+static HashOutcome
+outcome_of_open_error (const GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY))
+    return HASH_VANISHED;
+
+  /* Replaced by a symlink, a folder or a pipe since the walk saw it: the
+   * next scan records what is there now. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_LINKS) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE))
+    return HASH_CHANGING;
+
+  return HASH_UNREADABLE;
+}
+
 /* Reads the file once. The metadata recorded is the one taken before the
  * read; if it differs afterwards, the bytes read may be torn, so they are
  * thrown away and the file is tried again. */
 static HashOutcome
-hash_file_once (HashItem          *item,
-                HearthChunkReader *reader,
-                GError           **error)
+hash_file_once (HashBatch          *batch,
+                HashItem           *item,
+                HearthChunkReader  *reader,
+                GError            **error)
 {
-  ScanJob *job = item->job;
+  ScanJob *job = batch->job;
   g_autoptr(HearthFileDescriptor) descriptor = NULL;
   struct stat before, after;
   gint64 read_started_ns;
   int fd;
 
-  fd = openat (job->root_fd, item->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+  fd = hearth_chunk_reader_open_file_at (batch->dir_fd, item->name, &before, error);
   if (fd < 0)
-    {
-      int saved_errno = errno;
-
-      if (saved_errno == ENOENT || saved_errno == ENOTDIR)
-        return HASH_VANISHED;
-      if (saved_errno == ELOOP)
-        return HASH_CHANGING;   /* replaced by a symlink since the walk */
-      g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                           g_strerror (saved_errno));
-      return HASH_UNREADABLE;
-    }
-
-  if (fstat (fd, &before) != 0 || !S_ISREG (before.st_mode))
-    {
-      close (fd);
-      return HASH_CHANGING;
-    }
+    return outcome_of_open_error (*error);
 
   read_started_ns = g_get_real_time () * 1000;
   descriptor = hearth_chunk_reader_read_fd (reader, fd, count_bytes_cb, job,
@@ -400,33 +451,43 @@ hash_file_once (HashItem          *item,
 }
 
 static void
-hash_worker (gpointer data,
-             gpointer user_data)
+hash_item (HashBatch         *batch,
+           HashItem          *item,
+           HearthChunkReader *reader)
 {
-  HashItem *item = data;
-  ScanJob *job = item->job;
-  HearthChunkReader *reader = g_async_queue_pop (job->readers);
-
   item->outcome = HASH_CANCELLED;
+
   for (guint attempt = 0; attempt < CHANGING_TRIES; attempt++)
     {
       g_autoptr(GError) error = NULL;
 
-      if (g_cancellable_is_cancelled (job->cancellable))
+      if (g_cancellable_is_cancelled (batch->job->cancellable))
         break;
 
-      item->outcome = hash_file_once (item, reader, &error);
+      item->outcome = hash_file_once (batch, item, reader, &error);
+      g_clear_pointer (&item->message, g_free);
       if (error != NULL)
         item->message = g_strdup (error->message);
       if (item->outcome != HASH_CHANGING)
         break;
 
-      g_clear_pointer (&item->message, g_free);
       g_usleep (20 * 1000 * (attempt + 1));
     }
+}
+
+static void
+hash_worker (gpointer data,
+             gpointer user_data)
+{
+  HashBatch *batch = data;
+  ScanJob *job = batch->job;
+  HearthChunkReader *reader = g_async_queue_pop (job->readers);
+
+  for (guint i = 0; i < batch->items->len; i++)
+    hash_item (batch, &g_array_index (batch->items, HashItem, i), reader);
 
   g_async_queue_push (job->readers, reader);
-  g_async_queue_push (job->results, item);
+  g_async_queue_push (job->results, batch);
 }
 
 /* Results, back on the walking thread */
@@ -437,9 +498,6 @@ handle_hash_result (ScanJob  *job,
 {
   HearthScanProgress *counts = &job->report->counts;
   KnownEntry *known = g_hash_table_lookup (job->known, item->path);
-  g_autofree char *shown = NULL;
-
-  job->in_flight--;
 
   /* A file that vanished stays unseen and is marked deleted at the end; one
    * that could not be read keeps its previous version. */
@@ -459,10 +517,8 @@ handle_hash_result (ScanJob  *job,
       break;
 
     case HASH_UNREADABLE:
-      shown = display_path (item->path);
       hearth_scan_report_add_problem (job->report, HEARTH_SCAN_PROBLEM_UNREADABLE, item->path,
                                       item->message ? item->message : _("The file could not be read"));
-      g_debug ("%s: %s", shown, item->message);
       break;
 
     case HASH_CHANGING:
@@ -475,25 +531,39 @@ handle_hash_result (ScanJob  *job,
     default:
       break;
     }
-
-  hash_item_free (item);
 }
 
 static void
-drain_results (ScanJob  *job,
-               gboolean  wait)
+handle_hash_batch (ScanJob   *job,
+                   HashBatch *batch)
 {
-  HashItem *item;
+  job->in_flight--;
+
+  for (guint i = 0; i < batch->items->len; i++)
+    handle_hash_result (job, &g_array_index (batch->items, HashItem, i));
+
+  hash_batch_free (batch);
+}
+
+/* Records what the workers finished. With @wait_below, blocks until fewer
+ * than that many batches are in flight (0: until all are done). */
+static void
+drain_results (ScanJob *job,
+               guint    wait_below)
+{
+  HashBatch *batch;
 
   while (job->in_flight > 0)
     {
-      if (wait)
-        item = g_async_queue_timeout_pop (job->results, PROGRESS_EVERY_US);
-      else
-        item = g_async_queue_try_pop (job->results);
+      gboolean wait = wait_below == 0 || job->in_flight >= wait_below;
 
-      if (item != NULL)
-        handle_hash_result (job, item);
+      if (wait)
+        batch = g_async_queue_timeout_pop (job->results, PROGRESS_EVERY_US);
+      else
+        batch = g_async_queue_try_pop (job->results);
+
+      if (batch != NULL)
+        handle_hash_batch (job, batch);
       else if (!wait)
         break;
 
@@ -501,23 +571,96 @@ drain_results (ScanJob  *job,
     }
 }
 
+/* Largest first: the walk runs far ahead of the hashing, so the queue sees
+ * most of the folder, and a large file left for last would keep one core
+ * busy while the others wait. */
+static gint
+compare_batches_largest_first (gconstpointer a,
+                               gconstpointer b,
+                               gpointer      user_data)
+{
+  const HashBatch *batch_a = a;
+  const HashBatch *batch_b = b;
+
+  if (batch_a->bytes != batch_b->bytes)
+    return batch_a->bytes > batch_b->bytes ? -1 : 1;
+  return 0;
+}
+
+static void
+submit_batch (ScanJob   *job,
+              HashBatch *batch)
+{
+  job->in_flight++;
+  g_thread_pool_push (job->pool, batch, NULL);
+}
+
+static void
+flush_filling_batch (ScanJob *job)
+{
+  if (job->filling != NULL)
+    submit_batch (job, g_steal_pointer (&job->filling));
+}
+
+/* Returns a batch with room for a file of @size in @dir_fd's directory, or
+ * NULL when no descriptor can be had for it. */
+static HashBatch *
+batch_for_file (ScanJob *job,
+                int      dir_fd,
+                guint64  size)
+{
+  HashBatch *batch;
+  int fd;
+
+  if (job->filling != NULL && size < HASH_LARGE_FILE &&
+      job->filling->items->len < HASH_BATCH_MAX_FILES &&
+      job->filling->bytes + size <= HASH_BATCH_MAX_BYTES)
+    return job->filling;
+
+  flush_filling_batch (job);
+  drain_results (job, HASH_BATCHES_IN_FLIGHT);
+
+  fd = fcntl (dir_fd, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0)
+    return NULL;
+
+  batch = hash_batch_new (job, fd);
+  if (size >= HASH_LARGE_FILE)
+    return batch;
+
+  job->filling = batch;
+  return batch;
+}
+
 static void
 queue_hash (ScanJob              *job,
+            int                   dir_fd,
             const char           *path,
             const HearthFileStat *stat,
             gboolean              is_new)
 {
-  HashItem *item = g_new0 (HashItem, 1);
+  HashBatch *batch = batch_for_file (job, dir_fd, stat->size);
+  HashItem item = { 0 };
 
-  item->job = job;
-  item->path = g_strdup (path);
-  item->is_new = is_new;
-  item->stat = *stat;
+  if (batch == NULL)
+    {
+      hearth_scan_report_add_problem (job->report, HEARTH_SCAN_PROBLEM_UNREADABLE, path,
+                                      g_strerror (errno));
+      return;
+    }
+
+  item.path = g_strdup (path);
+  item.name = strrchr (item.path, '/') ? strrchr (item.path, '/') + 1 : item.path;
+  item.is_new = is_new;
+  item.stat = *stat;
+  g_array_append_val (batch->items, item);
+  batch->bytes += stat->size;
 
   job->report->counts.files_to_hash++;
   job->report->counts.bytes_to_hash += stat->size;
-  job->in_flight++;
-  g_thread_pool_push (job->pool, item, NULL);
+
+  if (batch != job->filling)
+    submit_batch (job, batch);
 }
 
 /* The walk */
@@ -704,7 +847,7 @@ visit_unchanged_or_record (ScanJob              *job,
         {
           if (known != NULL)
             known->seen = FALSE;   /* decided when its hash comes back */
-          queue_hash (job, path, stat, known == NULL);
+          queue_hash (job, dir_fd, path, stat, known == NULL);
         }
       break;
 
@@ -842,9 +985,10 @@ walk_directory (ScanJob    *job,
   for (guint i = 0; i < names->len; i++)
     {
       visit_entry (job, dir_fd, dir_path, g_ptr_array_index (names, i), subdirs);
-      drain_results (job, FALSE);
+      drain_results (job, G_MAXUINT);
       report_progress (job, FALSE);
     }
+  flush_filling_batch (job);
   close (dir_fd);
 
   /* Pushed in reverse so the walk goes depth first in listing order. */
@@ -973,25 +1117,26 @@ run_scan (ScanJob  *job,
   job->pool = g_thread_pool_new (hash_worker, NULL, job->scanner->n_workers, TRUE, error);
   if (job->pool == NULL)
     return FALSE;
+  g_thread_pool_set_sort_function (job->pool, compare_batches_largest_first, NULL);
 
   for (guint i = 0; i < job->scanner->n_workers; i++)
     g_async_queue_push (job->readers, hearth_chunk_reader_new ());
 
   walk_folder (job);
-  drain_results (job, TRUE);
+  drain_results (job, 0);
 
   if (!g_cancellable_is_cancelled (job->cancellable) && job->write_error == NULL)
     mark_unseen_deleted (job);
 
   if (job->write_error == NULL && !g_cancellable_is_cancelled (job->cancellable))
     {
-      if (batch_begin (job))
+      if (transaction_begin (job))
         hearth_inventory_set_folder_scanned (job->inventory, job->folder->id,
                                              g_get_real_time () * 1000, &job->write_error);
     }
   /* What was hashed before a cancellation is kept: the next scan need not
    * read it again. */
-  batch_commit (job);
+  transaction_commit (job);
 
   if (job->write_error != NULL)
     {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <sys/stat.h>
 
 #include "hearth-file-descriptor.h"
 
@@ -39,6 +40,11 @@ HearthFileDescriptor *hearth_chunk_reader_read_path (HearthChunkReader *self,
                                                     gpointer            user_data,
                                                     GCancellable       *cancellable,
                                                     GError            **error);
+
+int                   hearth_chunk_reader_open_file_at (int          dir_fd,
+                                                        const char  *path,
+                                                        struct stat *st,
+                                                        GError     **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthChunkReader, hearth_chunk_reader_free)
 

@@ -34,21 +34,32 @@ static void
 compute_file_id (HearthFileDescriptor *self)
 {
   static const char tag[] = "hearth.file.v1";
-  g_autoptr(HearthSha256) sha = hearth_sha256_new ();
+  const gsize per_chunk = sizeof (guint32) + HEARTH_CHUNK_ID_LEN;
+  gsize len = sizeof tag + sizeof (guint64) + self->n_chunks * per_chunk;
+  guint8 small[sizeof tag + sizeof (guint64) + 4 * (sizeof (guint32) + HEARTH_CHUNK_ID_LEN)];
+  g_autofree guint8 *large = NULL;
   guint64 size_le = GUINT64_TO_LE (self->size);
+  guint8 *encoding, *p;
 
-  hearth_sha256_update (sha, tag, sizeof tag);
-  hearth_sha256_update (sha, &size_le, sizeof size_le);
+  /* One digest call over the whole encoding: most files have a chunk or
+   * two, and a hashing context per file would cost more than the hash. */
+  encoding = len <= sizeof small ? small : (large = g_malloc (len));
+  p = encoding;
+  memcpy (p, tag, sizeof tag);
+  p += sizeof tag;
+  memcpy (p, &size_le, sizeof size_le);
+  p += sizeof size_le;
 
   for (guint i = 0; i < self->n_chunks; i++)
     {
       guint32 length_le = GUINT32_TO_LE (self->chunks[i].length);
 
-      hearth_sha256_update (sha, &length_le, sizeof length_le);
-      hearth_sha256_update (sha, self->chunks[i].id.bytes, HEARTH_CHUNK_ID_LEN);
+      memcpy (p, &length_le, sizeof length_le);
+      memcpy (p + sizeof length_le, self->chunks[i].id.bytes, HEARTH_CHUNK_ID_LEN);
+      p += per_chunk;
     }
 
-  hearth_sha256_finish (sha, &self->id);
+  hearth_sha256_digest (encoding, len, &self->id);
 }
 
 /**

@@ -16,14 +16,25 @@ struct _HearthSha256
   EVP_MD_CTX *ctx;
 };
 
-/* EVP_sha256() returns libcrypto's static implementation, which needs no
- * fetch from a provider on every use and, unlike an explicit fetch, cannot
- * fail on a system whose OpenSSL configuration lacks the default provider.
- * libcrypto picks the SHA-NI or AVX2 code path itself at start-up. */
+/* OpenSSL 3 looks an algorithm up in its provider store, under a lock,
+ * every time a context is initialised with EVP_sha256(). Fetching it once
+ * takes that lookup out of the per-chunk path: with many small files it
+ * cost more than hashing their bytes. libcrypto picks the SHA-NI or AVX2
+ * code itself. Should the fetch fail (an OpenSSL configuration without the
+ * default provider), the implicit lookup still works, only slower. */
 static const EVP_MD *
 sha256_md (void)
 {
-  return EVP_sha256 ();
+  static const EVP_MD *md;
+
+  if (g_once_init_enter (&md))
+    {
+      const EVP_MD *fetched = EVP_MD_fetch (NULL, "SHA256", NULL);
+
+      g_once_init_leave (&md, fetched != NULL ? fetched : EVP_sha256 ());
+    }
+
+  return md;
 }
 
 HearthSha256 *
