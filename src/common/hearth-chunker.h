@@ -17,9 +17,9 @@ G_BEGIN_DECLS
  * are part of the storage format: changing them changes every chunk ID of
  * every file larger than the minimum, so they are versioned with it
  * (docs/chunking.md). */
-#define HEARTH_CHUNK_SIZE_MIN (256 * 1024)
+#define HEARTH_CHUNK_SIZE_MIN (512 * 1024)
 #define HEARTH_CHUNK_SIZE_AVG (1024 * 1024)
-#define HEARTH_CHUNK_SIZE_MAX (4 * 1024 * 1024)
+#define HEARTH_CHUNK_SIZE_MAX (4096 * 1024)
 
 /* Returns the length of the chunk that starts at @data. @len is the number
  * of bytes available there: at least HEARTH_CHUNK_SIZE_MAX unless the file
