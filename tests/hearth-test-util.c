@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <glib/gstdio.h>
+#include <grp.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -133,4 +134,31 @@ hearth_test_write_random (const char *path,
   g_autofree guint8 *buf = hearth_test_random_bytes (len, seed);
 
   hearth_test_write_file (path, buf, len);
+}
+
+/* Permission tests need a user that permissions apply to. As root (CI),
+ * the test runs again in a subprocess that becomes "nobody" before it
+ * makes any file; otherwise it runs in a subprocess as it is. */
+void
+hearth_test_run_unprivileged (const char *test_path)
+{
+  g_test_trap_subprocess (test_path, 0,
+                          G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+/* For the subprocess: returns FALSE, with the test skipped, when root
+ * could not become "nobody". */
+gboolean
+hearth_test_drop_root (void)
+{
+  if (geteuid () != 0)
+    return TRUE;
+
+  if (setgroups (0, NULL) != 0 || setgid (65534) != 0 || setuid (65534) != 0)
+    {
+      g_test_skip ("cannot drop root privileges to test permissions");
+      return FALSE;
+    }
+  return TRUE;
 }

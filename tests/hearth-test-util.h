@@ -38,4 +38,7 @@ void     hearth_test_write_random   (const char    *path,
                                      gsize          len,
                                      guint64        seed);
 
+gboolean hearth_test_drop_root      (void);
+void     hearth_test_run_unprivileged (const char  *test_path);
+
 G_END_DECLS

@@ -433,25 +433,34 @@ test_fifo_refused (Fixture       *fixture,
 }
 
 static void
-test_permission_denied (Fixture       *fixture,
-                        gconstpointer  user_data)
+test_permission_denied (void)
 {
-  g_autofree char *path = g_build_filename (fixture->dir, "secret", NULL);
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(HearthChunkReader) reader = NULL;
   g_autoptr(HearthFileDescriptor) descriptor = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (geteuid () == 0)
+  if (!g_test_subprocess ())
     {
-      g_test_skip ("root reads files whatever their mode");
+      hearth_test_run_unprivileged ("/chunk-reader/errors/permission-denied");
       return;
     }
 
+  if (!hearth_test_drop_root ())
+    return;
+
+  dir = hearth_test_make_tmpdir ();
+  path = g_build_filename (dir, "secret", NULL);
   hearth_test_write_random (path, 1000, 3005);
   g_assert_cmpint (g_chmod (path, 0), ==, 0);
 
-  descriptor = hearth_chunk_reader_read_path (fixture->reader, path, NULL, NULL, NULL, &error);
+  reader = hearth_chunk_reader_new ();
+  descriptor = hearth_chunk_reader_read_path (reader, path, NULL, NULL, NULL, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
   g_assert_null (descriptor);
+
+  hearth_test_rm_rf (dir);
 }
 
 /* One reader for many files, as a scanner thread uses it, agrees with a
@@ -608,7 +617,7 @@ main (int   argc,
   ADD ("/chunk-reader/errors/directory", test_directory);
   ADD ("/chunk-reader/errors/symlink", test_symlink_not_followed);
   ADD ("/chunk-reader/errors/fifo", test_fifo_refused);
-  ADD ("/chunk-reader/errors/permission-denied", test_permission_denied);
+  g_test_add_func ("/chunk-reader/errors/permission-denied", test_permission_denied);
   ADD ("/chunk-reader/reuse", test_reuse);
   ADD ("/chunk-reader/pipe-short-reads", test_pipe_short_reads);
   ADD ("/chunk-reader/file-id", test_file_id);

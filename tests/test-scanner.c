@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
-#include <grp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -655,30 +654,6 @@ test_vanishing_files (Fixture       *f,
   g_assert_cmpint (count_live (f), ==, 1 + v.n_files / 2);
 }
 
-/* Permission tests need a user that permissions apply to: as root (CI),
- * they run in a subprocess that has become "nobody". */
-static gboolean
-drop_root_or_skip (void)
-{
-  if (geteuid () != 0)
-    return TRUE;
-
-  if (setgroups (0, NULL) != 0 || setgid (65534) != 0 || setuid (65534) != 0)
-    {
-      g_test_skip ("cannot drop root privileges to test permissions");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-run_unprivileged (const char *test_path)
-{
-  g_test_trap_subprocess (test_path, 0,
-                          G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_test_trap_assert_passed ();
-}
-
 static void
 unreadable_subprocess (void)
 {
@@ -688,7 +663,7 @@ unreadable_subprocess (void)
   g_autofree char *locked_file = NULL;
   g_autofree char *locked_dir = NULL;
 
-  if (!drop_root_or_skip ())
+  if (!hearth_test_drop_root ())
     return;
 
   fixture_set_up (f, NULL);
@@ -730,7 +705,7 @@ test_unreadable (void)
       unreadable_subprocess ();
       return;
     }
-  run_unprivileged ("/scanner/unreadable");
+  hearth_test_run_unprivileged ("/scanner/unreadable");
 }
 
 static void
@@ -740,7 +715,7 @@ unreadable_root_subprocess (void)
   g_autoptr(HearthScanReport) report = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!drop_root_or_skip ())
+  if (!hearth_test_drop_root ())
     return;
 
   fixture_set_up (f, NULL);
@@ -763,7 +738,7 @@ test_unreadable_root (void)
       unreadable_root_subprocess ();
       return;
     }
-  run_unprivileged ("/scanner/unreadable-root");
+  hearth_test_run_unprivileged ("/scanner/unreadable-root");
 }
 
 static void

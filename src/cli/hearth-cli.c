@@ -115,6 +115,20 @@ json_add_string (JsonBuilder *builder,
   json_builder_add_string_value (builder, value);
 }
 
+/* @format is a translated ngettext() result with one %s for the number:
+ * G_GUINT64_FORMAT cannot stand inside a string xgettext extracts. */
+static char *
+format_count (const char *format,
+              guint64     n)
+{
+  g_autofree char *number = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  return g_strdup_printf (format, number);
+#pragma GCC diagnostic pop
+}
+
 static void
 clear_progress_line (void)
 {
@@ -291,13 +305,17 @@ on_scanner_progress (HearthScanner            *scanner,
   g_autofree char *total = g_format_size (progress->bytes_to_hash);
   double seconds = MAX (progress->elapsed_us, 1) / (double) G_USEC_PER_SEC;
   g_autofree char *rate = g_format_size ((guint64) (progress->bytes_hashed / seconds));
+  g_autofree char *seen = format_count (ngettext ("%s file seen", "%s files seen",
+                                                  progress->files_seen),
+                                        progress->files_seen);
 
   if (!cli_options.show_progress)
     return;
 
   g_printerr ("\r\033[K");
-  g_printerr (_("%s: %" G_GUINT64_FORMAT " files seen, %s of %s read (%s/s)"),
-              wait->folder_name, progress->files_seen, done, total, rate);
+  /* Translators: folder name, files seen, bytes read, bytes to read, speed */
+  g_printerr (_("%s: %s, %s of %s read (%s/s)"),
+              wait->folder_name, seen, done, total, rate);
 }
 
 static void
@@ -394,11 +412,21 @@ print_scan_report (const HearthFolder     *folder,
   const HearthScanProgress *c = &report->counts;
   g_autofree char *shown = g_filename_display_name (folder->path);
   g_autofree char *bytes = g_format_size (c->bytes_hashed);
+  g_autofree char *seen = format_count (ngettext ("%s file seen", "%s files seen", c->files_seen),
+                                        c->files_seen);
+  g_autofree char *read = format_count (ngettext ("%s read", "%s read", c->files_hashed),
+                                        c->files_hashed);
+  g_autofree char *added = format_count (ngettext ("%s new", "%s new", c->files_new),
+                                         c->files_new);
+  g_autofree char *changed = format_count (ngettext ("%s changed", "%s changed", c->files_changed),
+                                           c->files_changed);
+  g_autofree char *deleted = format_count (ngettext ("%s deleted", "%s deleted", c->files_deleted),
+                                           c->files_deleted);
 
-  g_print (_("%s: %" G_GUINT64_FORMAT " files seen, %" G_GUINT64_FORMAT " read (%s): "
-             "%" G_GUINT64_FORMAT " new, %" G_GUINT64_FORMAT " changed, %" G_GUINT64_FORMAT " deleted\n"),
-           shown, c->files_seen, c->files_hashed, bytes,
-           c->files_new, c->files_changed, c->files_deleted);
+  /* Translators: folder, files seen, files read, their size, then the
+   * counts of new, changed and deleted entries */
+  g_print (_("%s: %s, %s (%s): %s, %s, %s\n"),
+           shown, seen, read, bytes, added, changed, deleted);
 
   for (guint i = 0; i < report->problems->len; i++)
     {
@@ -551,8 +579,15 @@ cmd_inspect (CliOptions  *options,
       return EXIT_SUCCESS;
     }
 
-  g_print (_("Size: %" G_GUINT64_FORMAT " bytes\nFile ID: %s\nChunks: %u\n"),
-           hearth_file_descriptor_get_size (descriptor), hex, n_chunks);
+  {
+    g_autofree char *size = format_count (ngettext ("Size: %s byte", "Size: %s bytes",
+                                                    hearth_file_descriptor_get_size (descriptor)),
+                                          hearth_file_descriptor_get_size (descriptor));
+
+    g_print ("%s\n", size);
+    g_print (_("File ID: %s\n"), hex);
+    g_print (_("Chunks: %u\n"), n_chunks);
+  }
   for (guint i = 0; i < n_chunks; i++)
     {
       hearth_chunk_id_to_hex (&chunks[i].id, hex);
