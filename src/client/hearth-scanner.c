@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -632,7 +633,7 @@ batch_for_file (ScanJob *job,
   return batch;
 }
 
-static void
+static gboolean
 queue_hash (ScanJob              *job,
             int                   dir_fd,
             const char           *path,
@@ -646,7 +647,7 @@ queue_hash (ScanJob              *job,
     {
       hearth_scan_report_add_problem (job->report, HEARTH_SCAN_PROBLEM_UNREADABLE, path,
                                       g_strerror (errno));
-      return;
+      return FALSE;
     }
 
   item.path = g_strdup (path);
@@ -661,6 +662,7 @@ queue_hash (ScanJob              *job,
 
   if (batch != job->filling)
     submit_batch (job, batch);
+  return TRUE;
 }
 
 /* The walk */
@@ -827,6 +829,77 @@ list_directory (int      dir_fd,
   return g_steal_pointer (&names);
 }
 
+/* Linux caps a symlink's target at PATH_MAX. st_size is not used to size
+ * the buffer: some file systems report 0 for symlinks, and a broken or
+ * hostile one could report anything. */
+static gboolean
+read_symlink_target (ScanJob     *job,
+                     int          dir_fd,
+                     const char  *name,
+                     const char  *path,
+                     char       **target)
+{
+  g_autofree char *buf = g_malloc (PATH_MAX + 1);
+  gssize n = readlinkat (dir_fd, name, buf, PATH_MAX + 1);
+
+  if (n < 0)
+    {
+      /* Gone, or no longer a symlink: the next scan sees what is there. */
+      if (errno != ENOENT && errno != EINVAL)
+        report_unreadable (job, path, errno);
+      return FALSE;
+    }
+
+  if (n > PATH_MAX)
+    {
+      report_unreadable (job, path, ENAMETOOLONG);
+      return FALSE;
+    }
+
+  buf[n] = '\0';
+  *target = g_steal_pointer (&buf);
+  return TRUE;
+}
+
+/* Records a changed directory or symlink at once; a changed regular file
+ * goes to the hashing pool. Returns FALSE when nothing could be recorded
+ * or queued, so that the entry's previous version stays. */
+static gboolean
+record_or_queue (ScanJob              *job,
+                 int                   dir_fd,
+                 const char           *name,
+                 const char           *path,
+                 const HearthFileStat *stat,
+                 gboolean              is_new)
+{
+  g_autofree char *target = NULL;
+
+  switch (stat->type)
+    {
+    case HEARTH_FILE_TYPE_REGULAR:
+      return queue_hash (job, dir_fd, path, stat, is_new);
+
+    case HEARTH_FILE_TYPE_DIRECTORY:
+      record_entry (job, path, stat, NULL, NULL);
+      break;
+
+    case HEARTH_FILE_TYPE_SYMLINK:
+      if (!read_symlink_target (job, dir_fd, name, path, &target))
+        return FALSE;
+      record_entry (job, path, stat, target, NULL);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (is_new)
+    job->report->counts.files_new++;
+  else
+    job->report->counts.files_changed++;
+  return TRUE;
+}
+
 static void
 visit_unchanged_or_record (ScanJob              *job,
                            const char           *path,
@@ -835,56 +908,20 @@ visit_unchanged_or_record (ScanJob              *job,
                            const char           *name)
 {
   KnownEntry *known = g_hash_table_lookup (job->known, path);
-  gboolean changed = known == NULL || !hearth_file_stat_equal (&known->stat, stat);
+  gboolean queued;
 
+  if (known != NULL && hearth_file_stat_equal (&known->stat, stat))
+    {
+      known->seen = TRUE;
+      return;
+    }
+
+  queued = record_or_queue (job, dir_fd, name, path, stat, known == NULL);
+
+  /* A queued file's fate is decided when its hash comes back; until then
+   * (or if it could not even be queued) its old version stands. */
   if (known != NULL)
-    known->seen = TRUE;
-
-  switch (stat->type)
-    {
-    case HEARTH_FILE_TYPE_REGULAR:
-      if (changed)
-        {
-          if (known != NULL)
-            known->seen = FALSE;   /* decided when its hash comes back */
-          queue_hash (job, dir_fd, path, stat, known == NULL);
-        }
-      break;
-
-    case HEARTH_FILE_TYPE_DIRECTORY:
-      if (changed)
-        record_entry (job, path, stat, NULL, NULL);
-      break;
-
-    case HEARTH_FILE_TYPE_SYMLINK:
-      if (changed)
-        {
-          g_autofree char *target = g_malloc (stat->size + 2);
-          gssize n = readlinkat (dir_fd, name, target, stat->size + 1);
-
-          if (n < 0 || (guint64) n > stat->size)
-            {
-              /* Changed between the stat and the read: next scan. */
-              if (known != NULL && n < 0 && errno != ENOENT)
-                report_unreadable (job, path, errno);
-              return;
-            }
-          target[n] = '\0';
-          record_entry (job, path, stat, target, NULL);
-        }
-      break;
-
-    default:
-      g_assert_not_reached ();
-    }
-
-  if (changed && stat->type != HEARTH_FILE_TYPE_REGULAR)
-    {
-      if (known == NULL)
-        job->report->counts.files_new++;
-      else
-        job->report->counts.files_changed++;
-    }
+    known->seen = !(queued && stat->type == HEARTH_FILE_TYPE_REGULAR);
 }
 
 static void
