@@ -31,33 +31,37 @@ G_DEFINE_BOXED_TYPE (HearthFileDescriptor, hearth_file_descriptor,
  * The tag keeps a file ID from ever equalling a chunk ID; the size and the
  * lengths make the encoding unambiguous without a separate count. */
 static void
+encode_chunks (const HearthChunk *chunks,
+               guint              n_chunks,
+               guint8            *out)
+{
+  for (guint i = 0; i < n_chunks; i++)
+    {
+      guint32 length_le = GUINT32_TO_LE (chunks[i].length);
+      guint8 *p = out + (gsize) i * HEARTH_CHUNK_ENCODED_LEN;
+
+      memcpy (p, &length_le, sizeof length_le);
+      memcpy (p + sizeof length_le, chunks[i].id.bytes, HEARTH_CHUNK_ID_LEN);
+    }
+}
+
+static void
 compute_file_id (HearthFileDescriptor *self)
 {
   static const char tag[] = "hearth.file.v1";
-  const gsize per_chunk = sizeof (guint32) + HEARTH_CHUNK_ID_LEN;
-  gsize len = sizeof tag + sizeof (guint64) + self->n_chunks * per_chunk;
-  guint8 small[sizeof tag + sizeof (guint64) + 4 * (sizeof (guint32) + HEARTH_CHUNK_ID_LEN)];
+  const gsize header_len = sizeof tag + sizeof (guint64);
+  gsize len = header_len + (gsize) self->n_chunks * HEARTH_CHUNK_ENCODED_LEN;
+  guint8 small[sizeof tag + sizeof (guint64) + 4 * HEARTH_CHUNK_ENCODED_LEN];
   g_autofree guint8 *large = NULL;
   guint64 size_le = GUINT64_TO_LE (self->size);
-  guint8 *encoding, *p;
+  guint8 *encoding;
 
   /* One digest call over the whole encoding: most files have a chunk or
    * two, and a hashing context per file would cost more than the hash. */
   encoding = len <= sizeof small ? small : (large = g_malloc (len));
-  p = encoding;
-  memcpy (p, tag, sizeof tag);
-  p += sizeof tag;
-  memcpy (p, &size_le, sizeof size_le);
-  p += sizeof size_le;
-
-  for (guint i = 0; i < self->n_chunks; i++)
-    {
-      guint32 length_le = GUINT32_TO_LE (self->chunks[i].length);
-
-      memcpy (p, &length_le, sizeof length_le);
-      memcpy (p + sizeof length_le, self->chunks[i].id.bytes, HEARTH_CHUNK_ID_LEN);
-      p += per_chunk;
-    }
+  memcpy (encoding, tag, sizeof tag);
+  memcpy (encoding + sizeof tag, &size_le, sizeof size_le);
+  encode_chunks (self->chunks, self->n_chunks, encoding + header_len);
 
   hearth_sha256_digest (encoding, len, &self->id);
 }
@@ -152,4 +156,20 @@ hearth_file_descriptor_get_chunks (const HearthFileDescriptor *self,
   if (n_chunks != NULL)
     *n_chunks = self->n_chunks;
   return self->chunks;
+}
+
+/**
+ * hearth_file_descriptor_encode_chunks:
+ * @out: room for n_chunks × %HEARTH_CHUNK_ENCODED_LEN bytes
+ *
+ * Writes the chunk list as the file ID hashes it.
+ */
+void
+hearth_file_descriptor_encode_chunks (const HearthFileDescriptor *self,
+                                      guint8                     *out)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (out != NULL || self->n_chunks == 0);
+
+  encode_chunks (self->chunks, self->n_chunks, out);
 }

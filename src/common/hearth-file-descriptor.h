@@ -21,6 +21,10 @@ typedef struct
   HearthChunkId id;
 } HearthChunk;
 
+/* A chunk as the file ID and the inventory encode it: its length as a
+ * little-endian u32, then its ID (docs/chunking.md). */
+#define HEARTH_CHUNK_ENCODED_LEN (4 + HEARTH_CHUNK_ID_LEN)
+
 #define HEARTH_TYPE_FILE_DESCRIPTOR (hearth_file_descriptor_get_type ())
 
 /* What Hearth knows of a file's content: its size and its ordered chunks,
@@ -40,6 +44,8 @@ const HearthChunk     *hearth_file_descriptor_get_chunk     (const HearthFileDes
                                                              guint                       index);
 const HearthChunk     *hearth_file_descriptor_get_chunks    (const HearthFileDescriptor *self,
                                                              guint                      *n_chunks);
+void                   hearth_file_descriptor_encode_chunks (const HearthFileDescriptor *self,
+                                                             guint8                     *out);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthFileDescriptor, hearth_file_descriptor_unref)
 
