@@ -307,6 +307,41 @@ test_errors (Fixture       *f,
 }
 
 static void
+test_one_folder_missing (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_auto(Run) add_first = { 0 };
+  g_auto(Run) add_second = { 0 };
+  g_auto(Run) scan = { 0 };
+  g_autofree char *second = g_build_filename (f->tmpdir, "Pictures", NULL);
+  g_autofree char *moved = g_build_filename (f->tmpdir, "elsewhere", NULL);
+  g_autoptr(JsonObject) report = NULL;
+  JsonArray *folders;
+  JsonObject *missing, *scanned;
+
+  g_assert_cmpint (g_mkdir (second, 0755), ==, 0);
+  write_in (f, "kept.txt", "still here");
+  run_cli (&add_first, "--profile", f->profile, "add-folder", f->folder);
+  run_cli (&add_second, "--profile", f->profile, "add-folder", second);
+  g_assert_cmpint (add_first.status + add_second.status, ==, 0);
+  g_assert_cmpint (g_rename (second, moved), ==, 0);
+
+  /* The folder that is gone fails; the other is scanned all the same. */
+  run_cli (&scan, "--profile", f->profile, "scan", "--json");
+  g_assert_cmpint (scan.status, ==, 1);
+  report = parse_object (scan.out);
+  folders = json_object_get_array_member (report, "folders");
+  g_assert_cmpuint (json_array_get_length (folders), ==, 2);
+  scanned = json_array_get_object_element (folders, 0);
+  missing = json_array_get_object_element (folders, 1);
+  g_assert_cmpstr (json_object_get_string_member (scanned, "path"), ==, f->folder);
+  g_assert_cmpint (json_object_get_int_member (scanned, "files_hashed"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (missing, "path"), ==, second);
+  g_assert_nonnull (strstr (json_object_get_string_member (missing, "error"), "Pictures"));
+  g_assert_cmpint (json_object_get_int_member (report, "files_seen"), ==, 1);
+}
+
+static void
 test_corrupt_inventory (Fixture       *f,
                         gconstpointer  data)
 {
@@ -362,6 +397,7 @@ main (int    argc,
   ADD ("/cli/inspect", test_inspect);
   ADD ("/cli/inspect-human", test_inspect_human);
   ADD ("/cli/errors", test_errors);
+  ADD ("/cli/one-folder-missing", test_one_folder_missing);
   ADD ("/cli/corrupt-inventory", test_corrupt_inventory);
   ADD ("/cli/non-utf8-paths-in-json", test_non_utf8_paths_in_json);
 

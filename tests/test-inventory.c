@@ -350,6 +350,19 @@ migrate_to_v2_fail (sqlite3  *db,
                                  error);
 }
 
+/* Foreign keys are off while the steps run: a step that leaves a file
+ * pointing at no folder must be caught before the commit. */
+static gboolean
+migrate_to_v2_orphan (sqlite3  *db,
+                      GError  **error)
+{
+  return _hearth_inventory_exec (db,
+                                 "INSERT INTO files (folder_id, path, type, mode, size,"
+                                 "                   mtime_ns, ctime_ns, inode, scanned_ns)"
+                                 " VALUES (999, x'6f', 1, 420, 0, 0, 0, 0, 0)",
+                                 error);
+}
+
 static void
 put_sample_files (HearthInventory *inventory,
                   gint64           folder_id,
@@ -367,6 +380,83 @@ put_sample_files (HearthInventory *inventory,
       hearth_inventory_put_file (inventory, folder_id, path, &stat, NULL, descriptor, 42, &error);
       g_assert_no_error (error);
     }
+}
+
+/* Closing leaves the commits in the WAL, beside the database, and the
+ * next connection reads them from there. */
+static void
+test_open_wal_kept (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *wal = g_strconcat (fixture->path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (fixture->path, "-shm", NULL);
+  struct stat st;
+  sqlite3 *db;
+
+  {
+    g_autoptr(HearthInventory) inventory = open_inventory (fixture->path);
+    g_autoptr(HearthFolder) folder = hearth_inventory_add_folder (inventory, "/data", &error);
+
+    g_assert_no_error (error);
+    put_sample_files (inventory, folder->id, 10);
+  }
+
+  g_assert_cmpint (g_stat (wal, &st), ==, 0);
+  g_assert_cmpint (st.st_size, >, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (g_stat (shm, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  db = open_raw (fixture->path);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM files"), ==, 10);
+  sqlite3_close (db);
+}
+
+/* The user moved a damaged inventory away, as its error message says, and
+ * left its -wal and -shm behind: the new inventory must start empty, not
+ * replay the old one's commits into itself. */
+static void
+test_open_stale_wal (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *wal = g_strconcat (fixture->path, "-wal", NULL);
+  g_autofree char *moved = g_build_filename (fixture->dir, "damaged.db", NULL);
+
+  {
+    g_autoptr(HearthInventory) inventory = open_inventory (fixture->path);
+    g_autoptr(HearthFolder) folder = hearth_inventory_add_folder (inventory, "/data", &error);
+
+    g_assert_no_error (error);
+    put_sample_files (inventory, folder->id, 10);
+  }
+  g_assert_true (g_file_test (wal, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_rename (fixture->path, moved), ==, 0);
+
+  {
+    g_autoptr(HearthInventory) inventory = open_inventory (fixture->path);
+    g_autoptr(GPtrArray) folders = hearth_inventory_list_folders (inventory, &error);
+    g_autoptr(HearthFolder) folder = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (folders->len, ==, 0);
+    g_assert_cmpint (hearth_inventory_count_files (inventory, 0, &error), ==, 0);
+    g_assert_no_error (error);
+
+    /* and it works as a new one */
+    folder = hearth_inventory_add_folder (inventory, "/data", &error);
+    g_assert_no_error (error);
+    put_sample_files (inventory, folder->id, 3);
+    g_assert_cmpint (hearth_inventory_count_files (inventory, 0, &error), ==, 3);
+  }
+
+  {
+    g_autoptr(HearthInventory) inventory = open_inventory (fixture->path);
+
+    g_assert_cmpint (hearth_inventory_count_files (inventory, 0, &error), ==, 3);
+    g_assert_no_error (error);
+  }
 }
 
 static void
@@ -477,6 +567,36 @@ test_migrate_failure_fresh (Fixture       *fixture,
 }
 
 static void
+test_migrate_orphan_rows (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthInventory) inventory = NULL;
+  guint n_v1;
+  const HearthInventoryMigration *v1 = _hearth_inventory_get_migrations (&n_v1);
+  HearthInventoryMigration orphaning[2] = { v1[0], migrate_to_v2_orphan };
+  sqlite3 *db;
+
+  {
+    g_autoptr(HearthInventory) v1_inventory = open_inventory (fixture->path);
+    g_autoptr(HearthFolder) folder = hearth_inventory_add_folder (v1_inventory, "/data", &error);
+
+    g_assert_no_error (error);
+    put_sample_files (v1_inventory, folder->id, 4);
+  }
+
+  inventory = _hearth_inventory_open_with_migrations (fixture->path, orphaning, 2, &error);
+  g_assert_null (inventory);
+  g_assert_error (error, HEARTH_INVENTORY_ERROR, HEARTH_INVENTORY_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "pointing at nothing"));
+
+  db = open_raw (fixture->path);
+  g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM files"), ==, 4);
+  sqlite3_close (db);
+}
+
+static void
 test_too_new (Fixture       *fixture,
               gconstpointer  data)
 {
@@ -492,6 +612,65 @@ test_too_new (Fixture       *fixture,
 
   assert_open_fails_untouched (fixture->path, HEARTH_INVENTORY_ERROR_TOO_NEW,
                                "newer version of Hearth (schema 7); this version understands up to 1");
+}
+
+/* A newer Hearth leaves its last commits in the WAL, as this one does.
+ * Refusing its file must leave the WAL as it was, not fold it in. */
+static void
+test_too_new_with_wal (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *wal = g_strconcat (fixture->path, "-wal", NULL);
+  g_autofree char *sql = g_strdup_printf ("PRAGMA application_id = %d;"
+                                          "PRAGMA journal_mode = WAL;"
+                                          "CREATE TABLE things (x);"
+                                          "INSERT INTO things VALUES (1);"
+                                          "PRAGMA user_version = 7",
+                                          HEARTH_APPLICATION_ID);
+  g_autoptr(GBytes) db_before = NULL;
+  g_autoptr(GBytes) wal_before = NULL;
+  g_autoptr(GBytes) db_after = NULL;
+  g_autoptr(GBytes) wal_after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HearthInventory) inventory = NULL;
+  sqlite3 *db = open_raw (fixture->path);
+
+  sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+  exec_sql (db, sql);
+  sqlite3_close (db);
+
+  db_before = read_bytes (fixture->path);
+  wal_before = read_bytes (wal);
+  g_assert_cmpuint (g_bytes_get_size (wal_before), >, 0);
+
+  /* The version is in the WAL only: the open reads through it. */
+  inventory = hearth_inventory_open (fixture->path, &error);
+  g_assert_null (inventory);
+  g_assert_error (error, HEARTH_INVENTORY_ERROR, HEARTH_INVENTORY_ERROR_TOO_NEW);
+  g_assert_nonnull (strstr (error->message, "schema 7"));
+
+  g_assert_true (g_file_test (wal, G_FILE_TEST_EXISTS));
+  db_after = read_bytes (fixture->path);
+  wal_after = read_bytes (wal);
+  g_assert_true (g_bytes_equal (db_before, db_after));
+  g_assert_true (g_bytes_equal (wal_before, wal_after));
+}
+
+/* No Hearth writes a negative version: it is damage, not a newer Hearth. */
+static void
+test_negative_version (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  sqlite3 *db = open_raw (fixture->path);
+  g_autofree char *sql = g_strdup_printf ("PRAGMA application_id = %d;"
+                                          "CREATE TABLE things (x);"
+                                          "PRAGMA user_version = -3",
+                                          HEARTH_APPLICATION_ID);
+
+  exec_sql (db, sql);
+  sqlite3_close (db);
+
+  assert_open_fails_untouched (fixture->path, HEARTH_INVENTORY_ERROR_CORRUPT, "damaged (schema version -3)");
 }
 
 static void
@@ -757,6 +936,101 @@ test_folders (Fixture       *fixture,
   again = hearth_inventory_add_folder (inventory, "/home/ann/Pictures", &error);
   g_assert_no_error (error);
   g_assert_cmpint (again->id, !=, odd->id);
+}
+
+static HearthFolder *
+get_folder (HearthInventory *inventory,
+            gint64           folder_id)
+{
+  g_autoptr(GError) error = NULL;
+  HearthFolder *folder = hearth_inventory_get_folder (inventory, folder_id, &error);
+
+  g_assert_no_error (error);
+  return folder;
+}
+
+static void
+test_folders_mount_point (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 usb_id, home_id;
+
+  {
+    g_autoptr(HearthInventory) inventory = open_inventory (fixture->path);
+    g_autoptr(HearthFolder) usb = hearth_inventory_add_folder (inventory, "/media/ann/USB", &error);
+    g_autoptr(HearthFolder) home = hearth_inventory_add_folder (inventory, "/home/ann", &error);
+    g_autoptr(HearthFolder) found = NULL;
+    g_autoptr(GPtrArray) folders = NULL;
+
+    g_assert_no_error (error);
+    g_assert_false (usb->is_mount_point);
+    usb_id = usb->id;
+    home_id = home->id;
+
+    found = get_folder (inventory, usb_id);
+    g_assert_false (found->is_mount_point);
+    g_clear_pointer (&found, hearth_folder_free);
+
+    g_assert_true (hearth_inventory_set_folder_mount_point (inventory, usb_id, TRUE, &error));
+    g_assert_no_error (error);
+    /* Setting the value it already has is not "no such folder". */
+    g_assert_true (hearth_inventory_set_folder_mount_point (inventory, usb_id, TRUE, &error));
+    g_assert_no_error (error);
+
+    /* every way of reading a folder sees it, and only for that folder */
+    found = get_folder (inventory, usb_id);
+    g_assert_true (found->is_mount_point);
+    g_assert_cmpint (found->last_scan_ns, ==, 0);
+    g_clear_pointer (&found, hearth_folder_free);
+    found = hearth_inventory_find_folder (inventory, "/media/ann/USB", &error);
+    g_assert_no_error (error);
+    g_assert_true (found->is_mount_point);
+    g_clear_pointer (&found, hearth_folder_free);
+    found = get_folder (inventory, home_id);
+    g_assert_false (found->is_mount_point);
+    g_clear_pointer (&found, hearth_folder_free);
+
+    folders = hearth_inventory_list_folders (inventory, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (folders->len, ==, 2);
+    g_assert_true (((HearthFolder *) folders->pdata[0])->is_mount_point);
+    g_assert_false (((HearthFolder *) folders->pdata[1])->is_mount_point);
+
+    /* Stored as 1, and the column takes nothing but 0 and 1. */
+    g_assert_cmpint (query_int (_hearth_inventory_get_db (inventory),
+                                "SELECT mount_point FROM folders WHERE path = CAST ('/media/ann/USB' AS BLOB)"), ==, 1);
+    g_assert_cmpint (sqlite3_exec (_hearth_inventory_get_db (inventory),
+                                   "UPDATE folders SET mount_point = 2", NULL, NULL, NULL), ==, SQLITE_CONSTRAINT_CHECK);
+
+    g_assert_false (hearth_inventory_set_folder_mount_point (inventory, 999, TRUE, &error));
+    g_assert_error (error, HEARTH_INVENTORY_ERROR, HEARTH_INVENTORY_ERROR_NOT_FOUND);
+    g_assert_nonnull (strstr (error->message, "999"));
+    g_clear_error (&error);
+
+    /* a rolled-back change is undone */
+    hearth_inventory_begin (inventory, &error);
+    g_assert_no_error (error);
+    hearth_inventory_set_folder_mount_point (inventory, home_id, TRUE, &error);
+    g_assert_no_error (error);
+    hearth_inventory_rollback (inventory);
+  }
+
+  /* kept across opening again, and can be cleared */
+  {
+    g_autoptr(HearthInventory) inventory = open_inventory (fixture->path);
+    g_autoptr(HearthFolder) usb = get_folder (inventory, usb_id);
+    g_autoptr(HearthFolder) home = get_folder (inventory, home_id);
+
+    g_assert_true (usb->is_mount_point);
+    g_assert_false (home->is_mount_point);
+    g_clear_pointer (&usb, hearth_folder_free);
+
+    hearth_inventory_set_folder_mount_point (inventory, usb_id, FALSE, &error);
+    g_assert_no_error (error);
+    usb = get_folder (inventory, usb_id);
+    g_assert_false (usb->is_mount_point);
+  }
 }
 
 static void
@@ -1414,10 +1688,15 @@ main (int   argc,
   TEST_ADD ("/inventory/open/fresh", test_open_fresh);
   TEST_ADD ("/inventory/open/missing-dir", test_open_missing_dir);
   TEST_ADD ("/inventory/open/reopen", test_open_reopen);
+  TEST_ADD ("/inventory/open/wal-kept", test_open_wal_kept);
+  TEST_ADD ("/inventory/open/stale-wal", test_open_stale_wal);
   TEST_ADD ("/inventory/migrate/from-v0", test_migrate_from_v0);
   TEST_ADD ("/inventory/migrate/appended-step", test_migrate_appended_step);
   TEST_ADD ("/inventory/migrate/failure-fresh", test_migrate_failure_fresh);
+  TEST_ADD ("/inventory/migrate/orphan-rows", test_migrate_orphan_rows);
   TEST_ADD ("/inventory/migrate/too-new", test_too_new);
+  TEST_ADD ("/inventory/migrate/too-new-with-wal", test_too_new_with_wal);
+  TEST_ADD ("/inventory/corrupt/negative-version", test_negative_version);
   TEST_ADD ("/inventory/corrupt/foreign-database", test_foreign_database);
   TEST_ADD ("/inventory/corrupt/random", test_corrupt_random);
   TEST_ADD ("/inventory/corrupt/text", test_corrupt_text);
@@ -1426,6 +1705,7 @@ main (int   argc,
   TEST_ADD ("/inventory/corrupt/entries", test_corrupt_entries);
   TEST_ADD ("/inventory/corrupt/entry-in-walk", test_corrupt_entry_in_walk);
   TEST_ADD ("/inventory/folders", test_folders);
+  TEST_ADD ("/inventory/folders/mount-point", test_folders_mount_point);
   TEST_ADD ("/inventory/files/round-trip", test_files_round_trip);
   TEST_ADD ("/inventory/files/update-delete-revive", test_files_update_delete_revive);
   TEST_ADD ("/inventory/files/many", test_files_many);

@@ -10,7 +10,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <limits.h>
+#include <sqlite3.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -516,31 +519,190 @@ test_missing_folder (Fixture       *f,
 }
 
 static void
+make_sparse_file (Fixture    *f,
+                  const char *relative,
+                  goffset     size)
+{
+  g_autofree char *path = path_in (f, relative);
+  int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, size), ==, 0);
+  close (fd);
+}
+
+static void
+touch_in (Fixture    *f,
+          const char *relative,
+          time_t      when)
+{
+  g_autofree char *path = path_in (f, relative);
+  struct timespec times[2] = { { when, 0 }, { when, 0 } };
+
+  g_assert_cmpint (utimensat (AT_FDCWD, path, times, AT_SYMLINK_NOFOLLOW), ==, 0);
+}
+
+static void
+cancel_on_progress (HearthScanner            *scanner,
+                    const HearthScanProgress *progress,
+                    GCancellable             *cancellable)
+{
+  g_cancellable_cancel (cancellable);
+}
+
+static void
 test_cancel (Fixture       *f,
              gconstpointer  data)
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(HearthScanReport) first = NULL;
   g_autoptr(HearthScanReport) cancelled = NULL;
   g_autoptr(HearthScanReport) full = NULL;
   g_autoptr(GError) error = NULL;
+  gulong handler;
 
   for (guint i = 0; i < 200; i++)
     {
-      g_autofree char *name = g_strdup_printf ("f%03u", i);
+      g_autofree char *name = g_strdup_printf ("d%u/f%03u", i % 10, i);
+
+      if (i < 10)
+        {
+          g_autofree char *dir = g_strdup_printf ("d%u", i);
+          mkdir_in (f, dir);
+        }
       write_in (f, name, name);
     }
+  make_sparse_file (f, "big.bin", 512 * 1024 * 1024);
   g_usleep (SETTLE_US);
+  first = scan (f);
+  g_assert_cmpint (count_live (f), ==, 211);
 
-  g_cancellable_cancel (cancellable);
+  /* Everything changed, and the scan is stopped at its first progress,
+   * long before 512 MiB are read. */
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("d%u/f%03u", i % 10, i);
+      touch_in (f, name, 1000000000 + i);
+    }
+  touch_in (f, "big.bin", 1000000000);
+
+  handler = g_signal_connect (f->scanner, "progress", G_CALLBACK (cancel_on_progress), cancellable);
   cancelled = scan_with (f, cancellable, &error);
+  g_signal_handler_disconnect (f->scanner, handler);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (cancelled);
-  /* A cancelled walk proves nothing about what is gone. */
-  g_assert_cmpint (count_live (f), <=, 200);
+
+  /* A cancelled scan proves nothing about what is gone. */
+  g_assert_cmpint (count_live (f), ==, 211);
 
   full = scan (f);
-  g_assert_cmpint (count_live (f), ==, 200);
   g_assert_cmpuint (full->counts.files_deleted, ==, 0);
+  g_assert_cmpint (count_live (f), ==, 211);
+  g_assert_cmpuint (full->problems->len, ==, 0);
+}
+
+static void
+scan_again_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Wait *wait = user_data;
+  g_autoptr(HearthScanReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  report = hearth_scanner_scan_finish (HEARTH_SCANNER (object), result, &error);
+  g_assert_no_error (error);
+
+  /* The next scan may start from the callback of the last one. */
+  hearth_scanner_scan_async (HEARTH_SCANNER (object), report->folder_id, NULL, scan_done_cb, wait);
+}
+
+static void
+test_scan_from_callback (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Wait wait = { loop, NULL, NULL };
+
+  write_in (f, "a", "a");
+  hearth_scanner_scan_async (f->scanner, f->folder->id, NULL, scan_again_cb, &wait);
+  g_main_loop_run (loop);
+
+  g_assert_no_error (wait.error);
+  g_assert_nonnull (wait.report);
+  hearth_scan_report_free (wait.report);
+}
+
+static void
+test_far_future_times (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(HearthScanReport) first = NULL;
+  g_autoptr(HearthScanReport) second = NULL;
+  g_autoptr(HearthInventoryFile) file = NULL;
+
+  /* Year 2446: more nanoseconds than 64 bits hold. ext4 stores it. */
+  write_in (f, "future.txt", "from the future");
+  touch_in (f, "future.txt", (time_t) G_GINT64_CONSTANT (16000000000));
+  g_usleep (SETTLE_US);
+
+  first = scan (f);
+  file = lookup (f, "future.txt");
+  g_assert_nonnull (file);
+  g_assert_cmpint (file->stat.mtime_ns, >, G_GINT64_CONSTANT (4000000000) * 1000000000);
+
+  second = scan (f);
+  g_assert_cmpuint (second->counts.files_hashed, ==, 0);
+}
+
+/* Deeper than PATH_MAX: the kernel will not resolve such a path in one
+ * call, so the walk must not need it to. */
+static void
+test_deeper_than_path_max (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(HearthScanReport) first = NULL;
+  g_autoptr(HearthScanReport) second = NULL;
+  g_autoptr(HearthInventoryFile) file = NULL;
+  const char *name = "a-rather-long-folder-name";
+  GString *relative = g_string_new (NULL);
+  guint depth = 2 * PATH_MAX / strlen (name);
+  int fd = open (f->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  for (guint i = 0; i < depth; i++)
+    {
+      int next;
+
+      g_assert_cmpint (mkdirat (fd, name, 0755), ==, 0);
+      next = openat (fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      g_assert_cmpint (next, >=, 0);
+      close (fd);
+      fd = next;
+      g_string_append_printf (relative, "%s%s", i ? "/" : "", name);
+    }
+  {
+    int file_fd = openat (fd, "bottom.txt", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+    g_assert_cmpint (file_fd, >=, 0);
+    g_assert_cmpint (write (file_fd, "deep", 4), ==, 4);
+    close (file_fd);
+  }
+  close (fd);
+  g_string_append (relative, "/bottom.txt");
+  g_assert_cmpuint (relative->len, >, PATH_MAX);
+  g_usleep (SETTLE_US);
+
+  first = scan (f);
+  g_assert_cmpuint (first->problems->len, ==, 0);
+  g_assert_cmpuint (first->counts.files_seen, ==, depth + 1);
+  file = lookup (f, relative->str);
+  g_assert_nonnull (file);
+  g_assert_cmpuint (file->stat.size, ==, 4);
+
+  second = scan (f);
+  g_assert_cmpuint (second->counts.files_hashed, ==, 0);
+  g_assert_cmpuint (second->counts.files_deleted, ==, 0);
+  g_string_free (relative, TRUE);
 }
 
 typedef struct
@@ -604,54 +766,148 @@ typedef struct
 {
   Fixture *f;
   guint    n_files;
+  gboolean deleted;
 } Vanisher;
 
-static gpointer
-delete_every_other_file (gpointer data)
+/* Deletes every other small file once the walk has queued them all and
+ * the one hashing thread is still busy with the large file, which the pool
+ * takes first: so they vanish between being listed and being read. */
+static void
+delete_while_queued (HearthScanner            *scanner,
+                     const HearthScanProgress *progress,
+                     Vanisher                 *v)
 {
-  Vanisher *v = data;
+  if (v->deleted || progress->files_to_hash < v->n_files + 1 || progress->files_hashed > 0)
+    return;
 
-  for (guint i = v->n_files; i > 0; i -= 2)
+  for (guint i = 0; i < v->n_files; i += 2)
     {
-      g_autofree char *name = g_strdup_printf ("v/%04u", i - 1);
+      g_autofree char *name = g_strdup_printf ("v/%04u", i);
       g_autofree char *path = path_in (v->f, name);
 
       g_assert_cmpint (g_unlink (path), ==, 0);
     }
-  return NULL;
+  v->deleted = TRUE;
 }
 
 static void
 test_vanishing_files (Fixture       *f,
                       gconstpointer  data)
 {
+  g_autoptr(HearthScanReport) first = NULL;
   g_autoptr(HearthScanReport) during = NULL;
-  g_autoptr(HearthScanReport) after = NULL;
-  Vanisher v = { f, 3000 };
-  GThread *thread;
+  Vanisher v = { f, 2000, FALSE };
+  gulong handler;
 
   mkdir_in (f, "v");
   for (guint i = 0; i < v.n_files; i++)
     {
       g_autofree char *name = g_strdup_printf ("v/%04u", i);
-      g_autofree char *path = path_in (f, name);
+      write_in (f, name, name);
+    }
+  make_sparse_file (f, "big.bin", 512 * 1024 * 1024);
+  g_usleep (SETTLE_US);
+  first = scan (f);
+  g_assert_cmpint (count_live (f), ==, 2 + v.n_files);
 
-      hearth_test_write_random (path, 64 * 1024, i);
+  /* All of them changed: all are read again, and half go away meanwhile. */
+  for (guint i = 0; i < v.n_files; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("v/%04u", i);
+      touch_in (f, name, 1000000000 + i);
+    }
+  touch_in (f, "big.bin", 1000000000);
+
+  hearth_scanner_set_n_workers (f->scanner, 1);
+  handler = g_signal_connect (f->scanner, "progress", G_CALLBACK (delete_while_queued), &v);
+  during = scan (f);
+  g_signal_handler_disconnect (f->scanner, handler);
+
+  g_assert_true (v.deleted);
+  /* Files that went away mid-scan are deletions, not problems. */
+  g_assert_cmpuint (during->problems->len, ==, 0);
+  g_assert_cmpuint (during->counts.files_hashed, ==, 1 + v.n_files / 2);
+  g_assert_cmpuint (during->counts.files_deleted, ==, v.n_files / 2);
+  g_assert_cmpint (count_live (f), ==, 2 + v.n_files / 2);
+}
+
+typedef struct
+{
+  char     *db_path;
+  guint     attempts;
+  guint     locked;
+} LockProbe;
+
+/* While a large file is read, nothing else is written: the inventory's
+ * write lock must be free for others meanwhile. */
+static void
+probe_write_lock (HearthScanner            *scanner,
+                  const HearthScanProgress *progress,
+                  LockProbe                *probe)
+{
+  sqlite3 *db = NULL;
+
+  if (progress->files_hashed > 0 || progress->bytes_hashed == 0 || progress->elapsed_us < 300000)
+    return;
+
+  g_assert_cmpint (sqlite3_open (probe->db_path, &db), ==, SQLITE_OK);
+  probe->attempts++;
+  if (sqlite3_exec (db, "BEGIN IMMEDIATE; ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+    probe->locked++;
+  sqlite3_close (db);
+}
+
+static void
+test_write_lock_released_while_hashing (Fixture       *f,
+                                        gconstpointer  data)
+{
+  g_autoptr(HearthScanReport) report = NULL;
+  LockProbe probe = { g_build_filename (f->tmpdir, "inventory.db", NULL), 0, 0 };
+  gulong handler;
+
+  mkdir_in (f, "dir");
+  make_sparse_file (f, "dir/huge.bin", G_GINT64_CONSTANT (1536) * 1024 * 1024);
+
+  handler = g_signal_connect (f->scanner, "progress", G_CALLBACK (probe_write_lock), &probe);
+  report = scan (f);
+  g_signal_handler_disconnect (f->scanner, handler);
+
+  g_assert_cmpuint (probe.attempts, >, 0);
+  g_assert_cmpuint (probe.locked, ==, 0);
+  g_free (probe.db_path);
+}
+
+/* A folder that is a mount point: unmounted, it is an empty directory. */
+static void
+test_unmounted_drive (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(HearthScanReport) first = NULL;
+  g_autoptr(HearthScanReport) report = NULL;
+  g_autoptr(HearthScanReport) back = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (geteuid () != 0 || mount ("hearth-test", f->root, "tmpfs", 0, "size=4m") != 0)
+    {
+      g_test_skip ("mounting a tmpfs needs root");
+      return;
     }
 
-  /* One hashing thread lags behind the walk, so files go away between
-   * being listed and being read. */
-  hearth_scanner_set_n_workers (f->scanner, 1);
-  thread = g_thread_new ("deleter", delete_every_other_file, &v);
-  during = scan (f);
-  g_thread_join (thread);
+  write_in (f, "on-the-drive.txt", "data");
+  first = scan (f);
+  assert_live (f, "on-the-drive.txt", HEARTH_FILE_TYPE_REGULAR);
 
-  /* Files that went away mid-scan are no problem to report. */
-  g_assert_cmpuint (during->problems->len, ==, 0);
+  g_assert_cmpint (umount (f->root), ==, 0);
+  report = scan_with (f, NULL, &error);
+  g_assert_error (error, HEARTH_SCANNER_ERROR, HEARTH_SCANNER_ERROR_FOLDER_MISSING);
+  g_assert_null (report);
+  assert_live (f, "on-the-drive.txt", HEARTH_FILE_TYPE_REGULAR);
 
-  after = scan (f);
-  g_assert_cmpuint (after->problems->len, ==, 0);
-  g_assert_cmpint (count_live (f), ==, 1 + v.n_files / 2);
+  /* Plugged in again (a new, empty drive here): scanned as usual. */
+  g_assert_cmpint (mount ("hearth-test", f->root, "tmpfs", 0, "size=4m"), ==, 0);
+  back = scan (f);
+  g_assert_cmpuint (back->counts.files_deleted, ==, 1);
+  g_assert_cmpint (umount (f->root), ==, 0);
 }
 
 static void
@@ -662,6 +918,7 @@ unreadable_subprocess (void)
   g_autoptr(HearthScanReport) second = NULL;
   g_autofree char *locked_file = NULL;
   g_autofree char *locked_dir = NULL;
+  g_autofree char *list_only = NULL;
 
   if (!hearth_test_drop_root ())
     return;
@@ -669,19 +926,25 @@ unreadable_subprocess (void)
   fixture_set_up (f, NULL);
   locked_file = path_in (f, "locked.txt");
   locked_dir = path_in (f, "private");
+  list_only = path_in (f, "list-only");
 
   write_in (f, "open.txt", "readable");
   write_in (f, "locked.txt", "secret");
   mkdir_in (f, "private");
   write_in (f, "private/inside.txt", "was readable once");
+  mkdir_in (f, "list-only/sub");
+  write_in (f, "list-only/a.txt", "a");
+  write_in (f, "list-only/sub/b.txt", "b");
   g_usleep (SETTLE_US);
   first = scan (f);
   assert_live (f, "private/inside.txt", HEARTH_FILE_TYPE_REGULAR);
+  assert_live (f, "list-only/sub/b.txt", HEARTH_FILE_TYPE_REGULAR);
 
   /* Changed and locked since: the old version stays, the scan goes on. */
   write_in (f, "locked.txt", "secret, changed");
   g_assert_cmpint (g_chmod (locked_file, 0), ==, 0);
   g_assert_cmpint (g_chmod (locked_dir, 0), ==, 0);
+  g_assert_cmpint (g_chmod (list_only, 0444), ==, 0);
   write_in (f, "new.txt", "scanned anyway");
 
   second = scan (f);
@@ -689,11 +952,17 @@ unreadable_subprocess (void)
   g_assert_nonnull (find_problem (second, HEARTH_SCAN_PROBLEM_UNREADABLE, "private"));
   assert_live (f, "locked.txt", HEARTH_FILE_TYPE_REGULAR);
   assert_live (f, "new.txt", HEARTH_FILE_TYPE_REGULAR);
-  /* Unreadable is not deleted. */
+  /* Unreadable is not deleted: not behind a folder that cannot be read,
+   * nor behind one that can be listed but not entered. */
   assert_live (f, "private/inside.txt", HEARTH_FILE_TYPE_REGULAR);
+  g_assert_nonnull (find_problem (second, HEARTH_SCAN_PROBLEM_UNREADABLE, "list-only/a.txt"));
+  assert_live (f, "list-only/a.txt", HEARTH_FILE_TYPE_REGULAR);
+  assert_live (f, "list-only/sub", HEARTH_FILE_TYPE_DIRECTORY);
+  assert_live (f, "list-only/sub/b.txt", HEARTH_FILE_TYPE_REGULAR);
   g_assert_cmpuint (second->counts.files_deleted, ==, 0);
 
   g_chmod (locked_dir, 0755);
+  g_chmod (list_only, 0755);
   fixture_tear_down (f, NULL);
 }
 
@@ -812,6 +1081,11 @@ main (int    argc,
   ADD ("/scanner/oversized-ignore-file", test_oversized_ignore_file);
   ADD ("/scanner/missing-folder", test_missing_folder);
   ADD ("/scanner/cancel", test_cancel);
+  ADD ("/scanner/scan-from-callback", test_scan_from_callback);
+  ADD ("/scanner/far-future-times", test_far_future_times);
+  ADD ("/scanner/deeper-than-path-max", test_deeper_than_path_max);
+  ADD ("/scanner/write-lock-released-while-hashing", test_write_lock_released_while_hashing);
+  ADD ("/scanner/unmounted-drive", test_unmounted_drive);
   ADD ("/scanner/file-changing-while-read", test_file_changing_while_read);
   ADD ("/scanner/vanishing-files", test_vanishing_files);
   ADD ("/scanner/many-files-batched", test_many_files_batched);

@@ -145,22 +145,36 @@ open_profile (CliOptions  *options,
   return hearth_profile_open (options->profile_dir, error);
 }
 
+/* @path with symlinks and ".." resolved, as folders are stored. */
 static char *
-resolve_directory (const char  *path,
-                   GError     **error)
+resolve_path (const char  *path,
+              GError     **error)
 {
-  g_autofree char *resolved = realpath (path, NULL);
-  g_autofree char *shown = g_filename_display_name (path);
+  char *resolved = realpath (path, NULL);
 
   if (resolved == NULL)
     {
       int saved_errno = errno;
+      g_autofree char *shown = g_filename_display_name (path);
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                    _("Cannot use “%s”: %s"), shown, g_strerror (saved_errno));
-      return NULL;
     }
 
+  return resolved;
+}
+
+static char *
+resolve_directory (const char  *path,
+                   GError     **error)
+{
+  g_autofree char *resolved = resolve_path (path, error);
+  g_autofree char *shown = NULL;
+
+  if (resolved == NULL)
+    return NULL;
+
+  shown = g_filename_display_name (path);
   if (!g_file_test (resolved, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY,
@@ -178,18 +192,12 @@ find_containing_folder (HearthInventory  *inventory,
                         GError          **error)
 {
   g_autoptr(GPtrArray) folders = NULL;
-  g_autofree char *resolved = realpath (path, NULL);
-  g_autofree char *shown = g_filename_display_name (path);
+  g_autofree char *resolved = resolve_path (path, error);
+  g_autofree char *shown = NULL;
   HearthFolder *best = NULL;
 
   if (resolved == NULL)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot use “%s”: %s"), shown, g_strerror (saved_errno));
-      return NULL;
-    }
+    return NULL;
 
   folders = hearth_inventory_list_folders (inventory, error);
   if (folders == NULL)
@@ -209,6 +217,7 @@ find_containing_folder (HearthInventory  *inventory,
 
   if (best == NULL)
     {
+      shown = g_filename_display_name (path);
       g_set_error (error, HEARTH_INVENTORY_ERROR, HEARTH_INVENTORY_ERROR_NOT_FOUND,
                    _("“%s” is not in a backed-up folder; add it with “hearth-cli add-folder”"),
                    shown);
@@ -301,16 +310,20 @@ on_scanner_progress (HearthScanner            *scanner,
                      gpointer                  user_data)
 {
   ScanWait *wait = user_data;
-  g_autofree char *done = g_format_size (progress->bytes_hashed);
-  g_autofree char *total = g_format_size (progress->bytes_to_hash);
   double seconds = MAX (progress->elapsed_us, 1) / (double) G_USEC_PER_SEC;
-  g_autofree char *rate = g_format_size ((guint64) (progress->bytes_hashed / seconds));
-  g_autofree char *seen = format_count (ngettext ("%s file seen", "%s files seen",
-                                                  progress->files_seen),
-                                        progress->files_seen);
+  g_autofree char *done = NULL;
+  g_autofree char *total = NULL;
+  g_autofree char *rate = NULL;
+  g_autofree char *seen = NULL;
 
   if (!cli_options.show_progress)
     return;
+
+  done = g_format_size (progress->bytes_hashed);
+  total = g_format_size (progress->bytes_to_hash);
+  rate = g_format_size ((guint64) (progress->bytes_hashed / seconds));
+  seen = format_count (ngettext ("%s file seen", "%s files seen", progress->files_seen),
+                       progress->files_seen);
 
   g_printerr ("\r\033[K");
   /* Translators: folder name, files seen, bytes read, bytes to read, speed */
@@ -330,7 +343,7 @@ scan_done_cb (GObject      *object,
 }
 
 static gboolean
-on_interrupt (gpointer user_data)
+interrupted_cb (gpointer user_data)
 {
   g_cancellable_cancel (G_CANCELLABLE (user_data));
   return G_SOURCE_CONTINUE;
@@ -484,33 +497,43 @@ cmd_scan (CliOptions  *options,
   scanner = hearth_scanner_new (inventory);
   hearth_scanner_add_exclude (scanner, hearth_profile_get_dir (profile));
 
-  sigint = g_unix_signal_add (SIGINT, on_interrupt, cancellable);
-  sigterm = g_unix_signal_add (SIGTERM, on_interrupt, cancellable);
+  sigint = g_unix_signal_add (SIGINT, interrupted_cb, cancellable);
+  sigterm = g_unix_signal_add (SIGTERM, interrupted_cb, cancellable);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "folders");
   json_builder_begin_array (builder);
 
-  for (guint i = 0; i < folders->len; i++)
+  /* One folder that cannot be scanned (a drive not connected) does not
+   * keep the others from being scanned; it makes the exit status 1. */
+  for (guint i = 0; i < folders->len && !g_cancellable_is_cancelled (cancellable); i++)
     {
       HearthFolder *folder = g_ptr_array_index (folders, i);
-      g_autoptr(HearthScanReport) report = scan_one_folder (scanner, folder, cancellable, error);
+      g_autoptr(HearthScanReport) report = NULL;
+      g_autoptr(GError) folder_error = NULL;
 
-      if (report == NULL)
-        {
-          status = EXIT_FAILURE;
-          break;
-        }
-
-      add_counts (&total, &report->counts);
-      if (!options->json)
-        print_scan_report (folder, report);
+      report = scan_one_folder (scanner, folder, cancellable, &folder_error);
 
       json_builder_begin_object (builder);
       json_add_int (builder, "id", folder->id);
       json_add_path (builder, "path", folder->path);
-      json_add_counts (builder, &report->counts);
-      json_add_problems (builder, report);
+
+      if (report != NULL)
+        {
+          add_counts (&total, &report->counts);
+          if (!options->json)
+            print_scan_report (folder, report);
+          json_add_counts (builder, &report->counts);
+          json_add_problems (builder, report);
+        }
+      else
+        {
+          status = EXIT_FAILURE;
+          if (!options->json || folders->len == 1)
+            g_printerr ("hearth-cli: %s\n", folder_error->message);
+          json_add_string (builder, "error", folder_error->message);
+        }
+
       json_builder_end_object (builder);
     }
 
@@ -521,10 +544,10 @@ cmd_scan (CliOptions  *options,
   g_source_remove (sigint);
   g_source_remove (sigterm);
 
-  if (status == EXIT_SUCCESS && options->json)
+  if (options->json)
     print_json (builder);
 
-  return status;
+  return g_cancellable_set_error_if_cancelled (cancellable, error) ? EXIT_FAILURE : status;
 }
 
 /* inspect */

@@ -9,12 +9,8 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <glib/gi18n-lib.h>
-#include <glib/gstdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "hearth-inventory.h"
 #include "hearth-inventory-private.h"
@@ -22,6 +18,8 @@
 /* The inventory is one SQLite database per client profile. The schema,
  * the chunk-list encoding and the reasons for each PRAGMA are written down
  * in docs/inventory.md; the comments here say what the code relies on.
+ * hearth-inventory-schema.c opens the file and brings it to the current
+ * schema; this file is what runs on the open connection.
  *
  * The connection is opened in SQLite's multi-thread mode (NOMUTEX): a
  * HearthInventory is used by one thread at a time, and the prepared
@@ -29,27 +27,6 @@
  * anyway, since a bind/step/reset sequence spans several calls. Handing the
  * object to a worker thread and back goes through GTask, whose locking
  * orders the memory accesses of the two threads. */
-
-/* "HRTH": marks the file as a Hearth inventory (PRAGMA application_id), so
- * that some other program's SQLite database is never taken for an empty
- * inventory and given our tables. */
-#define APPLICATION_ID 0x48525448
-
-/* How long a statement waits for another connection's lock before it fails
- * with HEARTH_INVENTORY_ERROR_BUSY. The scanner commits every few thousand
- * files, which takes well under this. */
-#define BUSY_TIMEOUT_MS 5000
-
-/* PRAGMA quick_check reads every page of the database: about 1 ms per MiB
- * from the page cache, more from a cold disk (docs/inventory.md). Up to
- * this size, some 40,000 files, it costs a few tens of milliseconds at open
- * and is run; beyond it the check would cost more than it is worth on every
- * start, and damage is found instead by the statement that meets it, which
- * fails with HEARTH_INVENTORY_ERROR_CORRUPT all the same. */
-#define QUICK_CHECK_MAX_BYTES (16 * 1024 * 1024)
-
-/* A chunk in the packed chunk list: length u32 LE, then the 32-byte ID. */
-#define PACKED_CHUNK_LEN (4 + HEARTH_CHUNK_ID_LEN)
 
 typedef enum
 {
@@ -65,6 +42,7 @@ typedef enum
   STMT_LIST_FOLDERS,
   STMT_REMOVE_FOLDER,
   STMT_SET_FOLDER_SCANNED,
+  STMT_SET_FOLDER_MOUNT_POINT,
   STMT_FOREACH_FILE,
   STMT_PUT_FILE,
   STMT_MARK_DELETED,
@@ -77,7 +55,7 @@ typedef enum
   N_STATEMENTS
 } StatementId;
 
-#define FOLDER_COLUMNS "id, path, added_ns, last_scan_ns"
+#define FOLDER_COLUMNS "id, path, added_ns, last_scan_ns, mount_point"
 
 /* The stat columns come in HearthFileStat's order; read_stat() relies on it. */
 #define STAT_COLUMNS "type, mode, size, mtime_ns, ctime_ns, inode"
@@ -107,6 +85,8 @@ static const char * const statement_sql[N_STATEMENTS] = {
     "DELETE FROM folders WHERE id = ?1",
   [STMT_SET_FOLDER_SCANNED] =
     "UPDATE folders SET last_scan_ns = ?2 WHERE id = ?1",
+  [STMT_SET_FOLDER_MOUNT_POINT] =
+    "UPDATE folders SET mount_point = ?2 WHERE id = ?1",
 
   /* The rescan's hot path: a range of the files_live index, which holds
    * every column asked for, so the table itself is never read. */
@@ -186,57 +166,6 @@ inventory_statement_release (InventoryStatement *stmt)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (InventoryStatement, inventory_statement_release)
 
-/* Schema v1. Paths and symlink targets are BLOBs so that names which are
- * not UTF-8 come back byte for byte; STRICT makes SQLite refuse a value of
- * the wrong type instead of converting it. files_live covers the rescan's
- * query (STMT_FOREACH_FILE) and leaves out deleted rows. */
-static gboolean
-migrate_to_v1 (sqlite3  *db,
-               GError  **error)
-{
-  static const char sql[] =
-    "CREATE TABLE folders ("
-    "  id           INTEGER PRIMARY KEY,"
-    "  path         BLOB    NOT NULL UNIQUE,"
-    "  added_ns     INTEGER NOT NULL,"
-    "  last_scan_ns INTEGER NOT NULL DEFAULT 0"
-    ") STRICT;"
-    "CREATE TABLE files ("
-    "  id             INTEGER PRIMARY KEY,"
-    "  folder_id      INTEGER NOT NULL REFERENCES folders (id) ON DELETE CASCADE,"
-    "  path           BLOB    NOT NULL,"
-    "  type           INTEGER NOT NULL,"
-    "  mode           INTEGER NOT NULL,"
-    "  size           INTEGER NOT NULL,"
-    "  mtime_ns       INTEGER NOT NULL,"
-    "  ctime_ns       INTEGER NOT NULL,"
-    "  inode          INTEGER NOT NULL,"
-    "  scanned_ns     INTEGER NOT NULL,"
-    "  deleted_ns     INTEGER,"
-    "  symlink_target BLOB,"
-    "  file_id        BLOB,"
-    "  chunks         BLOB,"
-    "  UNIQUE (folder_id, path)"
-    ") STRICT;"
-    "CREATE INDEX files_live ON files"
-    "  (folder_id, path, type, mode, size, mtime_ns, ctime_ns, inode)"
-    "  WHERE deleted_ns IS NULL;"
-    "CREATE TABLE server_chunks ("
-    "  id BLOB PRIMARY KEY NOT NULL"
-    ") STRICT, WITHOUT ROWID;";
-
-  return _hearth_inventory_exec (db, sql, error);
-}
-
-/* Entry N takes the schema from version N to N + 1. To change the schema,
- * append a step and raise HEARTH_INVENTORY_SCHEMA_VERSION; never edit a
- * step that has shipped, since databases out there are already past it. */
-static const HearthInventoryMigration migrations[] = {
-  migrate_to_v1,
-};
-
-G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HEARTH_INVENTORY_SCHEMA_VERSION);
-
 static HearthInventoryError
 error_code_from_sqlite (int rc)
 {
@@ -253,28 +182,43 @@ error_code_from_sqlite (int rc)
     }
 }
 
-/* Always returns FALSE, so that callers can `return set_sqlite_error (…)`. */
-static gboolean
-set_sqlite_error (HearthInventory  *self,
-                  GError          **error,
-                  int               rc)
+/**
+ * _hearth_inventory_set_damaged_error:
+ * @detail: what is wrong, as SQLite or the check that found it says
+ *
+ * Like every set_*_error() of the inventory, always returns %FALSE, so
+ * that callers can `return set_…_error (…)`.
+ */
+gboolean
+_hearth_inventory_set_damaged_error (GError     **error,
+                                     const char  *display_path,
+                                     const char  *detail)
+{
+  g_set_error (error, HEARTH_INVENTORY_ERROR, HEARTH_INVENTORY_ERROR_CORRUPT,
+               _("The inventory “%s” is damaged (%s). Move the file away and scan your folders again to rebuild it."),
+               display_path, detail);
+  return FALSE;
+}
+
+gboolean
+_hearth_inventory_set_sqlite_error (GError     **error,
+                                    sqlite3     *db,
+                                    const char  *display_path,
+                                    int          rc)
 {
   HearthInventoryError code = error_code_from_sqlite (rc);
-  const char *detail = sqlite3_errmsg (self->db);
+  const char *detail = sqlite3_errmsg (db);
 
   switch (code)
     {
     case HEARTH_INVENTORY_ERROR_CORRUPT:
-      g_set_error (error, HEARTH_INVENTORY_ERROR, code,
-                   _("The inventory “%s” is damaged (%s). Move the file away and scan your folders again to rebuild it."),
-                   self->display_path, detail);
-      break;
+      return _hearth_inventory_set_damaged_error (error, display_path, detail);
 
     case HEARTH_INVENTORY_ERROR_BUSY:
       g_set_error (error, HEARTH_INVENTORY_ERROR, code,
                    _("The inventory “%s” is in use by another Hearth program. Try again when it has finished."),
-                   self->display_path);
-      break;
+                   display_path);
+      return FALSE;
 
     case HEARTH_INVENTORY_ERROR_FAILED:
     case HEARTH_INVENTORY_ERROR_TOO_NEW:
@@ -283,11 +227,17 @@ set_sqlite_error (HearthInventory  *self,
     default:
       g_set_error (error, HEARTH_INVENTORY_ERROR, code,
                    _("Could not use the inventory “%s”: %s"),
-                   self->display_path, detail);
-      break;
+                   display_path, detail);
+      return FALSE;
     }
+}
 
-  return FALSE;
+static gboolean
+set_sqlite_error (HearthInventory  *self,
+                  GError          **error,
+                  int               rc)
+{
+  return _hearth_inventory_set_sqlite_error (error, self->db, self->display_path, rc);
 }
 
 static gboolean
@@ -315,15 +265,14 @@ set_folder_not_found_error (GError **error,
   return FALSE;
 }
 
-/* @version is a user_version, which SQLite keeps as a 32-bit integer. */
 static gboolean
-set_too_new_error (HearthInventory  *self,
-                   GError          **error,
-                   gint64            version)
+set_file_not_found_error (GError     **error,
+                          const char  *path)
 {
-  g_set_error (error, HEARTH_INVENTORY_ERROR, HEARTH_INVENTORY_ERROR_TOO_NEW,
-               _("This inventory (“%s”) was written by a newer version of Hearth (schema %d); this version understands up to %u. Install a newer Hearth to use it."),
-               self->display_path, (int) version, self->n_migrations);
+  g_autofree char *display = g_filename_display_name (path);
+
+  g_set_error (error, HEARTH_INVENTORY_ERROR, HEARTH_INVENTORY_ERROR_NOT_FOUND,
+               _("Nothing is recorded for “%s”"), display);
   return FALSE;
 }
 
@@ -463,33 +412,13 @@ bind_stat (sqlite3_stmt         *stmt,
   sqlite3_bind_int64 (stmt, first + 5, (gint64) stat->inode);
 }
 
-/* The chunk list is packed as, per chunk, its length (u32 LE) and its ID.
- * Offsets are not stored: each chunk starts where the previous one ended. */
-static guint8 *
-pack_chunks (HearthFileDescriptor *descriptor,
-             gsize                *len)
-{
-  guint n_chunks;
-  const HearthChunk *chunks = hearth_file_descriptor_get_chunks (descriptor, &n_chunks);
-  guint8 *packed = g_malloc ((gsize) MAX (n_chunks, 1) * PACKED_CHUNK_LEN);
-
-  for (guint i = 0; i < n_chunks; i++)
-    {
-      guint32 length_le = GUINT32_TO_LE (chunks[i].length);
-      guint8 *p = packed + (gsize) i * PACKED_CHUNK_LEN;
-
-      memcpy (p, &length_le, 4);
-      memcpy (p + 4, chunks[i].id.bytes, HEARTH_CHUNK_ID_LEN);
-    }
-
-  *len = (gsize) n_chunks * PACKED_CHUNK_LEN;
-  return packed;
-}
-
-/* The inverse of pack_chunks(). The stored file ID is recomputed from the
- * chunks and compared, which catches a damaged list that still parses. */
+/* The chunk list is stored as hearth_file_descriptor_encode_chunks()
+ * writes it: per chunk, its length (u32 LE) and its ID. Offsets are not
+ * stored: each chunk starts where the previous one ended. The stored file
+ * ID is recomputed from the chunks and compared, which catches a damaged
+ * list that still parses. */
 static HearthFileDescriptor *
-unpack_chunks (const guint8 *packed,
+decode_chunks (const guint8 *encoded,
                gsize         len,
                const void   *file_id,
                gsize         file_id_len)
@@ -499,22 +428,22 @@ unpack_chunks (const guint8 *packed,
   gsize n_chunks;
   guint64 offset = 0;
 
-  if (len % PACKED_CHUNK_LEN != 0 || file_id_len != HEARTH_CHUNK_ID_LEN ||
-      len / PACKED_CHUNK_LEN > G_MAXUINT)
+  if (len % HEARTH_CHUNK_ENCODED_LEN != 0 || file_id_len != HEARTH_CHUNK_ID_LEN ||
+      len / HEARTH_CHUNK_ENCODED_LEN > G_MAXUINT)
     return NULL;
 
-  n_chunks = len / PACKED_CHUNK_LEN;
+  n_chunks = len / HEARTH_CHUNK_ENCODED_LEN;
   chunks = g_new (HearthChunk, MAX (n_chunks, 1));
 
   for (gsize i = 0; i < n_chunks; i++)
     {
-      const guint8 *p = packed + i * PACKED_CHUNK_LEN;
+      const guint8 *p = encoded + i * HEARTH_CHUNK_ENCODED_LEN;
       guint32 length_le;
 
-      memcpy (&length_le, p, 4);
+      memcpy (&length_le, p, sizeof length_le);
       chunks[i].offset = offset;
       chunks[i].length = GUINT32_FROM_LE (length_le);
-      memcpy (chunks[i].id.bytes, p + 4, HEARTH_CHUNK_ID_LEN);
+      memcpy (chunks[i].id.bytes, p + sizeof length_le, HEARTH_CHUNK_ID_LEN);
       offset += chunks[i].length;
     }
 
@@ -537,6 +466,7 @@ read_folder (sqlite3_stmt *stmt)
   folder->path = dup_path (stmt, 1);
   folder->added_ns = sqlite3_column_int64 (stmt, 2);
   folder->last_scan_ns = sqlite3_column_int64 (stmt, 3);
+  folder->is_mount_point = sqlite3_column_int64 (stmt, 4) != 0;
 
   if (folder->path == NULL)
     return NULL;
@@ -572,354 +502,6 @@ query_one_folder (HearthInventory     *self,
   return folder;
 }
 
-/* Creates the file private to the user before SQLite sees it: SQLite would
- * create it world-readable (0644), and it names every file the user backs
- * up. The -wal and -shm files SQLite makes later copy this file's mode. */
-static gboolean
-create_private_file (HearthInventory  *self,
-                     GError          **error)
-{
-  int fd = g_open (self->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  int saved_errno = errno;
-
-  if (fd >= 0)
-    return g_close (fd, error);
-
-  if (saved_errno == EEXIST)
-    return TRUE;
-
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               _("Could not create the inventory “%s”: %s"),
-               self->display_path, g_strerror (saved_errno));
-  return FALSE;
-}
-
-typedef struct
-{
-  gint64 application_id;
-  gint64 user_version;
-  gint64 n_objects;
-  gint64 size;
-} DatabaseHeader;
-
-/* The first statement run on the file, and read-only: for a file that is
- * not a database, or whose header promises more pages than the file has,
- * SQLite fails here with NOTADB or CORRUPT before anything is written. */
-static gboolean
-read_header (HearthInventory  *self,
-             DatabaseHeader   *out,
-             GError          **error)
-{
-  static const char sql[] =
-    "SELECT (SELECT application_id FROM pragma_application_id),"
-    "       (SELECT user_version FROM pragma_user_version),"
-    "       (SELECT count(*) FROM sqlite_schema),"
-    "       (SELECT page_count FROM pragma_page_count)"
-    "     * (SELECT page_size FROM pragma_page_size)";
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-
-  if (rc == SQLITE_ROW)
-    {
-      out->application_id = sqlite3_column_int64 (stmt, 0);
-      out->user_version = sqlite3_column_int64 (stmt, 1);
-      out->n_objects = sqlite3_column_int64 (stmt, 2);
-      out->size = sqlite3_column_int64 (stmt, 3);
-      rc = SQLITE_OK;
-    }
-  else
-    {
-      set_sqlite_error (self, error, rc);
-    }
-
-  sqlite3_finalize (stmt);
-  return rc == SQLITE_OK;
-}
-
-static gboolean
-quick_check (HearthInventory  *self,
-             GError          **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  g_autofree char *problem = NULL;
-  int rc;
-
-  rc = sqlite3_prepare_v2 (self->db, "PRAGMA quick_check (1)", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-
-  if (rc == SQLITE_ROW)
-    {
-      const char *result = (const char *) sqlite3_column_text (stmt, 0);
-
-      /* A report starts "*** in database main ***" on a line of its own;
-       * the line after it says what is wrong. */
-      if (result != NULL && g_str_has_prefix (result, "*** ") && strchr (result, '\n') != NULL)
-        result = strchr (result, '\n') + 1;
-      if (g_strcmp0 (result, "ok") != 0)
-        problem = g_strdup (result != NULL ? result : "?");
-      rc = SQLITE_OK;
-    }
-  else
-    {
-      set_sqlite_error (self, error, rc);
-    }
-
-  sqlite3_finalize (stmt);
-
-  if (problem != NULL)
-    {
-      g_set_error (error, HEARTH_INVENTORY_ERROR, HEARTH_INVENTORY_ERROR_CORRUPT,
-                   _("The inventory “%s” is damaged (%s). Move the file away and scan your folders again to rebuild it."),
-                   self->display_path, problem);
-      return FALSE;
-    }
-
-  return rc == SQLITE_OK;
-}
-
-static gboolean
-check_header (HearthInventory       *self,
-              const DatabaseHeader  *header,
-              GError               **error)
-{
-  gboolean is_empty = header->application_id == 0 &&
-                      header->user_version == 0 &&
-                      header->n_objects == 0;
-
-  if (!is_empty && header->application_id != APPLICATION_ID)
-    {
-      g_set_error (error, HEARTH_INVENTORY_ERROR, HEARTH_INVENTORY_ERROR_CORRUPT,
-                   _("“%s” is another program’s database, not a Hearth inventory. Hearth has left it as it was; move it away to let Hearth create its inventory there."),
-                   self->display_path);
-      return FALSE;
-    }
-
-  /* A negative version was never written by Hearth; older or newer, it
-   * is not this build's to touch. */
-  if (header->user_version > self->n_migrations || header->user_version < 0)
-    return set_too_new_error (self, error, header->user_version);
-
-  if (!is_empty && header->size <= QUICK_CHECK_MAX_BYTES)
-    return quick_check (self, error);
-
-  return TRUE;
-}
-
-static gboolean
-get_user_version (HearthInventory  *self,
-                  gint64           *version,
-                  GError          **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  rc = sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-
-  if (rc == SQLITE_ROW)
-    {
-      *version = sqlite3_column_int64 (stmt, 0);
-      rc = SQLITE_OK;
-    }
-  else
-    {
-      set_sqlite_error (self, error, rc);
-    }
-
-  sqlite3_finalize (stmt);
-  return rc == SQLITE_OK;
-}
-
-static gboolean
-check_foreign_keys (HearthInventory  *self,
-                    GError          **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  rc = sqlite3_prepare_v2 (self->db, "PRAGMA foreign_key_check", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-
-  sqlite3_finalize (stmt);
-
-  if (rc == SQLITE_ROW)
-    {
-      g_set_error (error, HEARTH_INVENTORY_ERROR, HEARTH_INVENTORY_ERROR_FAILED,
-                   _("The upgrade left entries of the inventory “%s” pointing at nothing"),
-                   self->display_path);
-      return FALSE;
-    }
-
-  if (rc != SQLITE_DONE)
-    return set_sqlite_error (self, error, rc);
-
-  return TRUE;
-}
-
-/* Runs every pending step in one transaction, so that a failure or a crash
- * part way leaves the database exactly at its old version. The version is
- * read again under the write lock: another process may have upgraded the
- * file since check_header() looked. */
-static gboolean
-migrate_locked (HearthInventory  *self,
-                GError          **error)
-{
-  g_autofree char *set_version = NULL;
-  gint64 version = 0;
-
-  if (!get_user_version (self, &version, error))
-    return FALSE;
-
-  if (version > self->n_migrations || version < 0)
-    return set_too_new_error (self, error, version);
-
-  for (guint v = (guint) version; v < self->n_migrations; v++)
-    {
-      if (!self->migrations[v] (self->db, error))
-        {
-          g_prefix_error (error, _("Could not upgrade the inventory “%s” to schema %u: "),
-                          self->display_path, v + 1);
-          return FALSE;
-        }
-    }
-
-  if (!check_foreign_keys (self, error))
-    return FALSE;
-
-  /* PRAGMA takes no bound parameters; both values are integers of ours. */
-  set_version = g_strdup_printf ("PRAGMA application_id = %d; PRAGMA user_version = %u",
-                                 APPLICATION_ID, self->n_migrations);
-  if (!_hearth_inventory_exec (self->db, set_version, error))
-    return FALSE;
-
-  return TRUE;
-}
-
-static gboolean
-migrate (HearthInventory  *self,
-         GError          **error)
-{
-  if (!_hearth_inventory_exec (self->db, "PRAGMA foreign_keys = OFF", error))
-    return FALSE;
-
-  if (!hearth_inventory_begin (self, error))
-    return FALSE;
-
-  if (!migrate_locked (self, error))
-    {
-      hearth_inventory_rollback (self);
-      return FALSE;
-    }
-
-  return hearth_inventory_commit (self, error);
-}
-
-static gboolean
-set_journal_mode_wal (HearthInventory  *self,
-                      GError          **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  rc = sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-
-  if (rc == SQLITE_ROW)
-    {
-      const char *mode = (const char *) sqlite3_column_text (stmt, 0);
-
-      /* File systems without shared memory (some network mounts) cannot
-       * hold a WAL; SQLite then stays in its rollback journal, which is
-       * slower but just as correct, so this is not an error. */
-      if (g_strcmp0 (mode, "wal") != 0)
-        g_debug ("Inventory %s stays in journal mode %s", self->display_path, mode);
-      rc = SQLITE_OK;
-    }
-  else
-    {
-      set_sqlite_error (self, error, rc);
-    }
-
-  sqlite3_finalize (stmt);
-  return rc == SQLITE_OK;
-}
-
-static gboolean
-open_database (HearthInventory  *self,
-               GError          **error)
-{
-  DatabaseHeader header = { 0 };
-  int rc;
-
-  if (!create_private_file (self, error))
-    return FALSE;
-
-  /* No SQLITE_OPEN_CREATE: the file exists now, and if it went away in
-   * between, SQLite must not make a new one with its default mode. */
-  rc = sqlite3_open_v2 (self->path, &self->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                        NULL);
-  if (rc != SQLITE_OK)
-    {
-      if (self->db == NULL)
-        {
-          g_set_error (error, HEARTH_INVENTORY_ERROR, HEARTH_INVENTORY_ERROR_FAILED,
-                       _("Could not use the inventory “%s”: %s"),
-                       self->display_path, sqlite3_errstr (rc));
-          return FALSE;
-        }
-      return set_sqlite_error (self, error, rc);
-    }
-
-  sqlite3_extended_result_codes (self->db, TRUE);
-  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
-
-  /* Nothing is written before the file is known to be an inventory this
-   * version understands, or a new empty one. */
-  if (!read_header (self, &header, error) ||
-      !check_header (self, &header, error))
-    return FALSE;
-
-  if (!set_journal_mode_wal (self, error))
-    return FALSE;
-
-  /* In WAL mode, NORMAL syncs the WAL at checkpoints rather than at every
-   * commit. A commit survives the application crashing; only a power loss
-   * or a kernel crash can take back the last commits, never corrupt the
-   * file. That is the right trade for the inventory: it can be rebuilt by
-   * scanning again, unlike the server's store, and the scanner commits
-   * often. */
-  if (!_hearth_inventory_exec (self->db, "PRAGMA synchronous = NORMAL", error))
-    return FALSE;
-
-  /* Each checkpoint syncs twice, on the thread that happens to commit. At
-   * SQLite's default of 1000 pages a first scan of 50,000 files spent a
-   * seventh of its time waiting on those syncs; at 8192 pages (32 MiB of
-   * WAL at most) such a scan checkpoints once, when the inventory closes. */
-  if (!_hearth_inventory_exec (self->db, "PRAGMA wal_autocheckpoint = 8192", error))
-    return FALSE;
-
-  if (header.user_version < self->n_migrations && !migrate (self, error))
-    return FALSE;
-
-  /* Closing would otherwise checkpoint the whole WAL and sync the database
-   * before hearth-cli may exit. The WAL is as safe a place for committed
-   * data as the database file; the next open reads it, and the automatic
-   * checkpoint moves it over once it has grown. Only for an inventory we
-   * could open: a file we refused is left as we found it. */
-  sqlite3_db_config (self->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-
-  return _hearth_inventory_exec (self->db, "PRAGMA foreign_keys = ON", error);
-}
-
 static gboolean
 hearth_inventory_initable_init (GInitable     *initable,
                                 GCancellable  *cancellable,
@@ -930,7 +512,10 @@ hearth_inventory_initable_init (GInitable     *initable,
   g_return_val_if_fail (self->path != NULL, FALSE);
   g_return_val_if_fail (self->db == NULL, FALSE);
 
-  return open_database (self, error);
+  self->db = _hearth_inventory_open_database (self->path, self->display_path,
+                                              self->migrations, self->n_migrations,
+                                              error);
+  return self->db != NULL;
 }
 
 static void
@@ -947,8 +532,9 @@ hearth_inventory_finalize (GObject *object)
   for (guint i = 0; i < N_STATEMENTS; i++)
     g_clear_pointer (&self->statements[i], sqlite3_finalize);
 
-  /* Closing the last connection checkpoints the WAL into the database and
-   * removes the -wal and -shm files. */
+  /* Closing does not checkpoint (SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, set
+   * at open): the WAL and its -wal and -shm files stay for the next open,
+   * which reads the commits from there. */
   if (self->db != NULL)
     {
       int rc = sqlite3_close (self->db);
@@ -1033,8 +619,7 @@ hearth_inventory_class_init (HearthInventoryClass *klass)
 static void
 hearth_inventory_init (HearthInventory *self)
 {
-  self->migrations = migrations;
-  self->n_migrations = G_N_ELEMENTS (migrations);
+  self->migrations = _hearth_inventory_get_migrations (&self->n_migrations);
 }
 
 /**
@@ -1055,14 +640,10 @@ HearthInventory *
 hearth_inventory_open (const char  *path,
                        GError     **error)
 {
-  return _hearth_inventory_open_with_migrations (path, migrations, G_N_ELEMENTS (migrations), error);
-}
+  guint n_migrations;
+  const HearthInventoryMigration *migrations = _hearth_inventory_get_migrations (&n_migrations);
 
-const HearthInventoryMigration *
-_hearth_inventory_get_migrations (guint *n_migrations)
-{
-  *n_migrations = G_N_ELEMENTS (migrations);
-  return migrations;
+  return _hearth_inventory_open_with_migrations (path, migrations, n_migrations, error);
 }
 
 /* As hearth_inventory_open(), with another list of migrations: a test can
@@ -1223,6 +804,35 @@ savepoint_end (HearthInventory  *self,
   run_statement (self, STMT_ROLLBACK_TO, NULL);
   run_statement (self, STMT_RELEASE, NULL);
   return FALSE;
+}
+
+/* Sets one column of a folder's row: @id is an UPDATE of ?2 where id = ?1.
+ * SQLite counts a row as changed even when it already held the value, so
+ * changes() is 0 only for a folder that does not exist. */
+static gboolean
+update_folder (HearthInventory  *self,
+               StatementId       id,
+               gint64            folder_id,
+               gint64            value,
+               GError          **error)
+{
+  g_autoptr(InventoryStatement) stmt = lookup_statement (self, id, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  sqlite3_bind_int64 (stmt, 2, value);
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (self, error, rc);
+
+  if (sqlite3_changes (self->db) == 0)
+    return set_folder_not_found_error (error, folder_id);
+
+  return TRUE;
 }
 
 /**
@@ -1397,32 +1007,42 @@ hearth_inventory_remove_folder (HearthInventory  *self,
   return TRUE;
 }
 
+/**
+ * hearth_inventory_set_folder_scanned:
+ * @when_ns: when the scan completed
+ *
+ * Fails with %HEARTH_INVENTORY_ERROR_NOT_FOUND when @folder_id names no
+ * folder.
+ */
 gboolean
 hearth_inventory_set_folder_scanned (HearthInventory  *self,
                                      gint64            folder_id,
                                      gint64            when_ns,
                                      GError          **error)
 {
-  g_autoptr(InventoryStatement) stmt = NULL;
-  int rc;
-
   g_return_val_if_fail (HEARTH_IS_INVENTORY (self), FALSE);
 
-  stmt = lookup_statement (self, STMT_SET_FOLDER_SCANNED, error);
-  if (stmt == NULL)
-    return FALSE;
+  return update_folder (self, STMT_SET_FOLDER_SCANNED, folder_id, when_ns, error);
+}
 
-  sqlite3_bind_int64 (stmt, 1, folder_id);
-  sqlite3_bind_int64 (stmt, 2, when_ns);
+/**
+ * hearth_inventory_set_folder_mount_point:
+ * @is_mount_point: whether the folder's root is a mount point
+ *
+ * Records whether the folder's root was a mount point, for
+ * #HearthFolder.is_mount_point; the scanner does, when a scan completes.
+ * Fails with %HEARTH_INVENTORY_ERROR_NOT_FOUND when @folder_id names no
+ * folder.
+ */
+gboolean
+hearth_inventory_set_folder_mount_point (HearthInventory  *self,
+                                         gint64            folder_id,
+                                         gboolean          is_mount_point,
+                                         GError          **error)
+{
+  g_return_val_if_fail (HEARTH_IS_INVENTORY (self), FALSE);
 
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_DONE)
-    return set_sqlite_error (self, error, rc);
-
-  if (sqlite3_changes (self->db) == 0)
-    return set_folder_not_found_error (error, folder_id);
-
-  return TRUE;
+  return update_folder (self, STMT_SET_FOLDER_MOUNT_POINT, folder_id, is_mount_point ? 1 : 0, error);
 }
 
 /**
@@ -1495,7 +1115,7 @@ hearth_inventory_put_file (HearthInventory       *self,
                            gint64                 scanned_ns,
                            GError               **error)
 {
-  g_autofree guint8 *packed = NULL;
+  g_autofree guint8 *encoded = NULL;
   g_autoptr(InventoryStatement) stmt = NULL;
   int rc;
 
@@ -1517,11 +1137,13 @@ hearth_inventory_put_file (HearthInventory       *self,
     bind_path (stmt, 10, symlink_target);
   if (descriptor != NULL)
     {
-      gsize packed_len;
+      gsize encoded_len = (gsize) hearth_file_descriptor_get_n_chunks (descriptor) * HEARTH_CHUNK_ENCODED_LEN;
 
-      packed = pack_chunks (descriptor, &packed_len);
+      /* NULL for an empty file, which bind_bytes() stores as an empty BLOB. */
+      encoded = g_malloc (encoded_len);
+      hearth_file_descriptor_encode_chunks (descriptor, encoded);
       bind_bytes (stmt, 11, hearth_file_descriptor_get_id (descriptor)->bytes, HEARTH_CHUNK_ID_LEN);
-      bind_bytes (stmt, 12, packed, packed_len);
+      bind_bytes (stmt, 12, encoded, encoded_len);
     }
 
   rc = sqlite3_step (stmt);
@@ -1568,13 +1190,7 @@ hearth_inventory_mark_deleted (HearthInventory  *self,
     return set_sqlite_error (self, error, rc);
 
   if (sqlite3_changes (self->db) == 0)
-    {
-      g_autofree char *display = g_filename_display_name (path);
-
-      g_set_error (error, HEARTH_INVENTORY_ERROR, HEARTH_INVENTORY_ERROR_NOT_FOUND,
-                   _("Nothing is recorded for “%s”"), display);
-      return FALSE;
-    }
+    return set_file_not_found_error (error, path);
 
   return TRUE;
 }
@@ -1608,10 +1224,7 @@ hearth_inventory_get_file (HearthInventory  *self,
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_DONE)
     {
-      g_autofree char *display = g_filename_display_name (path);
-
-      g_set_error (error, HEARTH_INVENTORY_ERROR, HEARTH_INVENTORY_ERROR_NOT_FOUND,
-                   _("Nothing is recorded for “%s”"), display);
+      set_file_not_found_error (error, path);
       return NULL;
     }
   if (rc != SQLITE_ROW)
@@ -1649,7 +1262,7 @@ hearth_inventory_get_file (HearthInventory  *self,
       const void *chunks = sqlite3_column_blob (stmt, 10);
       gsize chunks_len = sqlite3_column_bytes (stmt, 10);
 
-      file->descriptor = unpack_chunks (chunks, chunks_len, file_id, file_id_len);
+      file->descriptor = decode_chunks (chunks, chunks_len, file_id, file_id_len);
       if (file->descriptor == NULL)
         {
           set_damaged_entry_error (self, error, path);

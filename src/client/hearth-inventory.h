@@ -29,13 +29,17 @@ typedef enum
 /* The schema version this build writes (PRAGMA user_version). */
 #define HEARTH_INVENTORY_SCHEMA_VERSION 1
 
-/* A watched folder. @path is absolute, in the file system's encoding. */
+/* A watched folder. @path is absolute, in the file system's encoding.
+ * @is_mount_point says whether the folder's root was a mount point (a
+ * file system of its own) when last recorded, normally by the last scan
+ * that completed: if it no longer is one, its drive is not mounted. */
 typedef struct
 {
-  gint64  id;
-  char   *path;
-  gint64  added_ns;
-  gint64  last_scan_ns;   /* 0 when never scanned */
+  gint64    id;
+  char     *path;
+  gint64    added_ns;
+  gint64    last_scan_ns;     /* 0 when never scanned */
+  gboolean  is_mount_point;   /* FALSE until set */
 } HearthFolder;
 
 /* One row of the file table, as hearth_inventory_get_file() returns it. */
@@ -102,6 +106,10 @@ gboolean             hearth_inventory_remove_folder      (HearthInventory       
 gboolean             hearth_inventory_set_folder_scanned (HearthInventory       *self,
                                                           gint64                 folder_id,
                                                           gint64                 when_ns,
+                                                          GError               **error);
+gboolean             hearth_inventory_set_folder_mount_point (HearthInventory   *self,
+                                                          gint64                 folder_id,
+                                                          gboolean               is_mount_point,
                                                           GError               **error);
 
 gboolean             hearth_inventory_foreach_file       (HearthInventory       *self,

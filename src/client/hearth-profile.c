@@ -83,7 +83,15 @@ hearth_profile_open (const char  *dir,
   g_autofree char *inventory_path = NULL;
   g_autofree char *resolved = NULL;
 
-  resolved = dir != NULL ? g_canonicalize_filename (dir, NULL) : hearth_profile_default_dir ();
+  /* Absolute, whether it came from the caller or from $HEARTH_PROFILE: the
+   * scanner recognises the profile by this path to leave it out. */
+  if (dir != NULL)
+    resolved = g_canonicalize_filename (dir, NULL);
+  else
+    {
+      g_autofree char *chosen = hearth_profile_default_dir ();
+      resolved = g_canonicalize_filename (chosen, NULL);
+    }
 
   if (g_mkdir_with_parents (resolved, 0700) != 0)
     {

@@ -5,6 +5,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define G_LOG_DOMAIN "HearthScanner"
+
 #include "config.h"
 
 #include "hearth-scan-report.h"

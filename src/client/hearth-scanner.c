@@ -72,7 +72,7 @@ struct _HearthScanner
   HearthInventory *inventory;
   GPtrArray       *excludes;
   guint            n_workers;
-  gboolean         busy;
+  gint             busy;       /* atomic: set by scan_async, cleared by the scan's thread */
 };
 
 enum {
@@ -112,6 +112,7 @@ typedef enum
   HASH_VANISHED,
   HASH_UNREADABLE,
   HASH_CHANGING,
+  HASH_REPLACED,
   HASH_CANCELLED,
 } HashOutcome;
 
@@ -148,7 +149,8 @@ struct _ScanJob
   GHashTable         *known;            /* path → KnownEntry */
   HearthIgnore       *ignore;
   GArray             *excluded_ids;     /* of DevIno */
-  GPtrArray          *unreadable_dirs;  /* their contents must not be marked deleted */
+  GHashTable         *unreadable_dirs;  /* set of paths whose contents must not be marked deleted */
+  gboolean            root_is_mount_point;
 
   GThreadPool        *pool;
   GAsyncQueue        *readers;
@@ -225,7 +227,7 @@ scan_job_free (ScanJob *job)
   g_clear_pointer (&job->known, g_hash_table_unref);
   g_clear_object (&job->ignore);
   g_clear_pointer (&job->excluded_ids, g_array_unref);
-  g_clear_pointer (&job->unreadable_dirs, g_ptr_array_unref);
+  g_clear_pointer (&job->unreadable_dirs, g_hash_table_unref);
   g_clear_pointer (&job->folder, hearth_folder_free);
   g_clear_pointer (&job->report, hearth_scan_report_free);
   g_clear_pointer (&job->context, g_main_context_unref);
@@ -243,12 +245,6 @@ child_path (const char *dir,
   if (dir[0] == '\0')
     return g_strdup (name);
   return g_strconcat (dir, "/", name, NULL);
-}
-
-static char *
-display_path (const char *path)
-{
-  return g_filename_display_name (path);
 }
 
 /* Progress */
@@ -289,6 +285,8 @@ report_progress (ScanJob  *job,
    * still being read come from the workers, so a large file shows motion. */
   emit->progress.bytes_hashed = MAX (emit->progress.bytes_hashed,
                                      (guint64) g_atomic_pointer_get (&job->bytes_read_live));
+  /* Files read twice, because they changed meanwhile, count twice above. */
+  emit->progress.bytes_hashed = MIN (emit->progress.bytes_hashed, emit->progress.bytes_to_hash);
   emit->progress.elapsed_us = now - job->started_us;
 
   g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT,
@@ -395,12 +393,13 @@ outcome_of_open_error (const GError *error)
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY))
     return HASH_VANISHED;
 
-  /* Replaced by a symlink, a folder or a pipe since the walk saw it: the
-   * next scan records what is there now. */
+  /* Replaced by a symlink, a folder or a pipe since the walk saw it: no
+   * use trying again, and no problem to report; the next scan records
+   * what is there now. */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_LINKS) ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY) ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE))
-    return HASH_CHANGING;
+    return HASH_REPLACED;
 
   return HASH_UNREADABLE;
 }
@@ -528,6 +527,7 @@ handle_hash_result (ScanJob  *job,
       break;
 
     case HASH_VANISHED:
+    case HASH_REPLACED:
     case HASH_CANCELLED:
     default:
       break;
@@ -567,6 +567,10 @@ drain_results (ScanJob *job,
         handle_hash_batch (job, batch);
       else if (!wait)
         break;
+      else
+        /* Waiting on a large file: let others use the inventory meanwhile
+         * rather than hold SQLite's write lock for as long as it takes. */
+        transaction_commit (job);
 
       report_progress (job, FALSE);
     }
@@ -681,30 +685,30 @@ is_excluded_id (ScanJob           *job,
   return FALSE;
 }
 
-/* Returns 0 and the contents, or an errno value: EFBIG when larger than
- * @max_size, EINVAL when not a regular file. */
-static int
+/* Returns the contents of a small regular file, NUL-terminated, or NULL
+ * with a %G_IO_ERROR: %G_IO_ERROR_MESSAGE_TOO_LARGE when larger than
+ * @max_size, and the chunk reader's codes for a symlink or another kind. */
+static char *
 read_small_file_at (int          dir_fd,
                     const char  *name,
                     gsize        max_size,
-                    char       **contents,
-                    gsize       *len)
+                    gsize       *len,
+                    GError     **error)
 {
   g_autofree char *buf = NULL;
   struct stat st;
   gsize done = 0;
   int fd;
 
-  fd = openat (dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+  fd = hearth_chunk_reader_open_file_at (dir_fd, name, &st, error);
   if (fd < 0)
-    return errno;
+    return NULL;
 
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || (gsize) st.st_size > max_size)
+  if ((guint64) st.st_size > max_size)
     {
-      int result = S_ISREG (st.st_mode) ? EFBIG : EINVAL;
-
       close (fd);
-      return result;
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE, "too large");
+      return NULL;
     }
 
   buf = g_malloc ((gsize) st.st_size + 1);
@@ -712,14 +716,16 @@ read_small_file_at (int          dir_fd,
     {
       gssize n = read (fd, buf + done, (gsize) st.st_size - done);
 
-      if (n < 0 && errno == EINTR)
+      if (n < 0 && (errno == EINTR || errno == EAGAIN))
         continue;
       if (n < 0)
         {
           int saved_errno = errno;
 
           close (fd);
-          return saved_errno;
+          g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               g_strerror (saved_errno));
+          return NULL;
         }
       if (n == 0)
         break;
@@ -729,8 +735,7 @@ read_small_file_at (int          dir_fd,
 
   buf[done] = '\0';
   *len = done;
-  *contents = g_steal_pointer (&buf);
-  return 0;
+  return g_steal_pointer (&buf);
 }
 
 static void
@@ -748,7 +753,8 @@ is_cache_directory (int dir_fd)
   g_autofree char *contents = NULL;
   gsize len = 0;
 
-  if (read_small_file_at (dir_fd, CACHEDIR_TAG_NAME, 4096, &contents, &len) != 0)
+  contents = read_small_file_at (dir_fd, CACHEDIR_TAG_NAME, 4096, &len, NULL);
+  if (contents == NULL)
     return FALSE;
 
   return len >= strlen (CACHEDIR_TAG_SIGNATURE) &&
@@ -760,26 +766,36 @@ load_ignore_file (ScanJob    *job,
                   int         dir_fd,
                   const char *dir_path)
 {
+  g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
   g_autofree char *path = NULL;
+  const char *message;
   gsize len = 0;
-  int result;
 
-  result = read_small_file_at (dir_fd, HEARTH_IGNORE_FILE_NAME, HEARTHIGNORE_MAX_SIZE, &contents, &len);
-  if (result == 0)
+  contents = read_small_file_at (dir_fd, HEARTH_IGNORE_FILE_NAME, HEARTHIGNORE_MAX_SIZE, &len, &error);
+  if (contents != NULL)
     {
       hearth_ignore_add_patterns (job->ignore, dir_path, contents, len);
       return;
     }
 
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    return;
+
   /* Rules the user wrote and we could not follow are worth telling: the
    * files they meant to leave out are being backed up. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE))
+    message = _("This exclusion file is larger than 1 MiB, so its rules were not used");
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_LINKS))
+    message = _("This exclusion file is a symbolic link, so its rules were not used");
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE) ||
+           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY))
+    message = _("This exclusion file is not a regular file, so its rules were not used");
+  else
+    message = error->message;
+
   path = child_path (dir_path, HEARTH_IGNORE_FILE_NAME);
-  if (result == EFBIG)
-    hearth_scan_report_add_problem (job->report, HEARTH_SCAN_PROBLEM_UNREADABLE, path,
-                                    _("This exclusion file is larger than 1 MiB, so its rules were not used"));
-  else if (result != ENOENT && result != EINVAL)
-    report_unreadable (job, path, result);
+  hearth_scan_report_add_problem (job->report, HEARTH_SCAN_PROBLEM_UNREADABLE, path, message);
 }
 
 static GPtrArray *
@@ -924,6 +940,46 @@ visit_unchanged_or_record (ScanJob              *job,
     known->seen = !(queued && stat->type == HEARTH_FILE_TYPE_REGULAR);
 }
 
+/* A directory to walk, and who it was when its parent was listed. */
+typedef struct
+{
+  char  *path;
+  dev_t  dev;
+  ino_t  ino;
+} PendingDir;
+
+static void
+pending_dir_free (gpointer data)
+{
+  PendingDir *dir = data;
+
+  if (dir == NULL)
+    return;
+
+  g_free (dir->path);
+  g_free (dir);
+}
+
+static PendingDir *
+pending_dir_new (char              *path,
+                 const struct stat *st)
+{
+  PendingDir *dir = g_new (PendingDir, 1);
+
+  dir->path = path;
+  dir->dev = st->st_dev;
+  dir->ino = st->st_ino;
+  return dir;
+}
+
+/* What lies under @path is not known this time: keep what was recorded. */
+static void
+keep_subtree (ScanJob    *job,
+              const char *path)
+{
+  g_hash_table_add (job->unreadable_dirs, g_strdup (path));
+}
+
 static void
 visit_entry (ScanJob    *job,
              int         dir_fd,
@@ -937,8 +993,18 @@ visit_entry (ScanJob    *job,
 
   if (fstatat (dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
     {
-      if (errno != ENOENT)
-        report_unreadable (job, path, errno);
+      int saved_errno = errno;
+      KnownEntry *known;
+
+      if (saved_errno == ENOENT)
+        return;
+
+      /* Listed but not looked at (a folder without execute permission, a
+       * failing disk): an error, not a deletion. */
+      report_unreadable (job, path, saved_errno);
+      if ((known = g_hash_table_lookup (job->known, path)) != NULL)
+        known->seen = TRUE;
+      keep_subtree (job, path);
       return;
     }
 
@@ -960,41 +1026,87 @@ visit_entry (ScanJob    *job,
   visit_unchanged_or_record (job, path, &stat, dir_fd, name);
 
   if (stat.type == HEARTH_FILE_TYPE_DIRECTORY)
-    g_ptr_array_add (subdirs, g_steal_pointer (&path));
+    g_ptr_array_add (subdirs, pending_dir_new (g_steal_pointer (&path), &st));
 }
 
+/* For paths longer than PATH_MAX: one component at a time, each without
+ * following a symlink. */
 static int
-open_directory (ScanJob    *job,
-                const char *dir_path)
+open_directory_stepwise (int         root_fd,
+                         const char *path)
 {
-  if (dir_path[0] == '\0')
+  g_auto(GStrv) parts = g_strsplit (path, "/", -1);
+  int fd = dup (root_fd);
+
+  for (guint i = 0; parts[i] != NULL && fd >= 0; i++)
+    {
+      int next = openat (fd, parts[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      int saved_errno = errno;
+
+      close (fd);
+      fd = next;
+      errno = saved_errno;
+    }
+
+  return fd;
+}
+
+/* Opens @dir, and makes sure it is the directory its parent's listing
+ * showed. O_NOFOLLOW guards only the last component: had a directory above
+ * been swapped for a symlink since, the path would lead out of the folder,
+ * to a directory with another device and inode. Returns -1 with errno set;
+ * ESTALE when the path now leads elsewhere. */
+static int
+open_directory (ScanJob          *job,
+                const PendingDir *dir)
+{
+  struct stat st;
+  int fd;
+
+  if (dir->path[0] == '\0')
     return dup (job->root_fd);
 
-  return openat (job->root_fd, dir_path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  fd = openat (job->root_fd, dir->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno == ENAMETOOLONG)
+    fd = open_directory_stepwise (job->root_fd, dir->path);
+  if (fd < 0)
+    return -1;
+
+  if (fstat (fd, &st) != 0 || st.st_dev != dir->dev || st.st_ino != dir->ino)
+    {
+      close (fd);
+      errno = ESTALE;
+      return -1;
+    }
+
+  return fd;
 }
 
 static void
-walk_directory (ScanJob    *job,
-                const char *dir_path,
-                GPtrArray  *stack)
+walk_directory (ScanJob          *job,
+                const PendingDir *dir,
+                GPtrArray        *stack)
 {
   g_autoptr(GPtrArray) names = NULL;
   g_autoptr(GPtrArray) subdirs = NULL;
+  const char *dir_path = dir->path;
   gboolean has_ignore_file, has_cache_tag;
   int saved_errno = 0;
   int dir_fd;
 
-  dir_fd = open_directory (job, dir_path);
+  dir_fd = open_directory (job, dir);
   if (dir_fd < 0)
     {
       saved_errno = errno;
-      /* Gone or replaced since its parent was listed: the next scan sees
-       * what is there now. */
-      if (saved_errno != ENOENT && saved_errno != ENOTDIR && saved_errno != ELOOP)
-        {
-          report_unreadable (job, dir_path, saved_errno);
-          g_ptr_array_add (job->unreadable_dirs, g_strdup (dir_path));
-        }
+      /* Gone since its parent was listed: its contents are gone too. */
+      if (saved_errno == ENOENT)
+        return;
+
+      /* Replaced since (ENOTDIR, ELOOP, ESTALE): the next scan sees what
+       * is there now, and until then what was recorded stands. */
+      if (saved_errno != ENOTDIR && saved_errno != ELOOP && saved_errno != ESTALE)
+        report_unreadable (job, dir_path, saved_errno);
+      keep_subtree (job, dir_path);
       return;
     }
 
@@ -1002,7 +1114,7 @@ walk_directory (ScanJob    *job,
   if (names == NULL)
     {
       report_unreadable (job, dir_path[0] ? dir_path : ".", saved_errno);
-      g_ptr_array_add (job->unreadable_dirs, g_strdup (dir_path));
+      keep_subtree (job, dir_path);
       close (dir_fd);
       return;
     }
@@ -1018,7 +1130,7 @@ walk_directory (ScanJob    *job,
       g_ptr_array_add (names, g_strdup (CACHEDIR_TAG_NAME));
     }
 
-  subdirs = g_ptr_array_new_with_free_func (g_free);
+  subdirs = g_ptr_array_new_with_free_func (pending_dir_free);
   for (guint i = 0; i < names->len; i++)
     {
       visit_entry (job, dir_fd, dir_path, g_ptr_array_index (names, i), subdirs);
@@ -1034,34 +1146,43 @@ walk_directory (ScanJob    *job,
 }
 
 static void
-walk_folder (ScanJob *job)
+walk_folder (ScanJob           *job,
+             const struct stat *root)
 {
-  g_autoptr(GPtrArray) stack = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) stack = g_ptr_array_new_with_free_func (pending_dir_free);
 
-  g_ptr_array_add (stack, g_strdup (""));
+  g_ptr_array_add (stack, pending_dir_new (g_strdup (""), root));
 
   while (stack->len > 0 && !g_cancellable_is_cancelled (job->cancellable))
     {
-      g_autofree char *dir_path = g_ptr_array_steal_index (stack, stack->len - 1);
+      PendingDir *dir = g_ptr_array_steal_index (stack, stack->len - 1);
 
-      walk_directory (job, dir_path, stack);
+      walk_directory (job, dir, stack);
+      pending_dir_free (dir);
       if (job->write_error != NULL)
         break;
     }
 }
 
+/* Whether @path or a directory above it is in the set: one lookup per
+ * ancestor, so the deletion pass costs the depth of each unseen path. */
 static gboolean
 is_under_unreadable_dir (ScanJob    *job,
                          const char *path)
 {
-  for (guint i = 0; i < job->unreadable_dirs->len; i++)
-    {
-      const char *dir = g_ptr_array_index (job->unreadable_dirs, i);
-      gsize len = strlen (dir);
+  g_autofree char *ancestor = NULL;
+  char *slash;
 
-      if (len == 0)
-        return TRUE;
-      if (strncmp (path, dir, len) == 0 && path[len] == '/')
+  if (g_hash_table_size (job->unreadable_dirs) == 0)
+    return FALSE;
+  if (g_hash_table_contains (job->unreadable_dirs, ""))
+    return TRUE;
+
+  ancestor = g_strdup (path);
+  while ((slash = strrchr (ancestor, '/')) != NULL)
+    {
+      *slash = '\0';
+      if (g_hash_table_contains (job->unreadable_dirs, ancestor))
         return TRUE;
     }
   return FALSE;
@@ -1102,17 +1223,12 @@ load_known_cb (const char           *path,
 }
 
 static gboolean
-open_root (ScanJob  *job,
-           GError  **error)
+set_root_error (ScanJob  *job,
+                int       saved_errno,
+                GError  **error)
 {
-  g_autofree char *shown = display_path (job->folder->path);
-  int saved_errno;
+  g_autofree char *shown = g_filename_display_name (job->folder->path);
 
-  job->root_fd = open (job->folder->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (job->root_fd >= 0)
-    return TRUE;
-
-  saved_errno = errno;
   if (saved_errno == ENOENT || saved_errno == ENOTDIR)
     g_set_error (error, HEARTH_SCANNER_ERROR, HEARTH_SCANNER_ERROR_FOLDER_MISSING,
                  _("The folder “%s” is not there: if it is on a removable drive, connect it"),
@@ -1121,6 +1237,53 @@ open_root (ScanJob  *job,
     g_set_error (error, HEARTH_SCANNER_ERROR, HEARTH_SCANNER_ERROR_FOLDER_UNREADABLE,
                  _("The folder “%s” cannot be read: %s"), shown, g_strerror (saved_errno));
   return FALSE;
+}
+
+/* A folder that is a drive's mount point is, once the drive is unmounted,
+ * an empty directory on the file system below: scanned, it would look as
+ * if every file had been deleted. The folder remembers that it was a mount
+ * point; when it is no longer one, the drive is missing, not the files. */
+static gboolean
+open_root (ScanJob      *job,
+           struct stat  *root,
+           GError      **error)
+{
+  g_autofree char *shown = NULL;
+  struct stat parent;
+
+  job->root_fd = open (job->folder->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (job->root_fd < 0 || fstat (job->root_fd, root) != 0)
+    return set_root_error (job, errno, error);
+
+  if (fstatat (job->root_fd, "..", &parent, 0) != 0)
+    return set_root_error (job, errno, error);
+
+  job->root_is_mount_point = root->st_dev != parent.st_dev;
+  if (job->folder->is_mount_point && !job->root_is_mount_point)
+    {
+      shown = g_filename_display_name (job->folder->path);
+      g_set_error (error, HEARTH_SCANNER_ERROR, HEARTH_SCANNER_ERROR_FOLDER_MISSING,
+                   _("The drive of the folder “%s” is not mounted: connect it, or remove the folder from the backup"),
+                   shown);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+record_folder_scanned (ScanJob *job)
+{
+  if (!transaction_begin (job))
+    return FALSE;
+
+  if (job->root_is_mount_point != job->folder->is_mount_point &&
+      !hearth_inventory_set_folder_mount_point (job->inventory, job->folder->id,
+                                                job->root_is_mount_point, &job->write_error))
+    return FALSE;
+
+  return hearth_inventory_set_folder_scanned (job->inventory, job->folder->id,
+                                              g_get_real_time () * 1000, &job->write_error);
 }
 
 static void
@@ -1143,7 +1306,9 @@ static gboolean
 run_scan (ScanJob  *job,
           GError  **error)
 {
-  if (!open_root (job, error))
+  struct stat root;
+
+  if (!open_root (job, &root, error))
     return FALSE;
 
   resolve_excludes (job);
@@ -1159,20 +1324,16 @@ run_scan (ScanJob  *job,
   for (guint i = 0; i < job->scanner->n_workers; i++)
     g_async_queue_push (job->readers, hearth_chunk_reader_new ());
 
-  walk_folder (job);
+  walk_folder (job, &root);
   drain_results (job, 0);
 
+  /* A cancelled walk proves nothing about what is gone. What was hashed
+   * before the cancellation is kept: the next scan need not read it. */
   if (!g_cancellable_is_cancelled (job->cancellable) && job->write_error == NULL)
-    mark_unseen_deleted (job);
-
-  if (job->write_error == NULL && !g_cancellable_is_cancelled (job->cancellable))
     {
-      if (transaction_begin (job))
-        hearth_inventory_set_folder_scanned (job->inventory, job->folder->id,
-                                             g_get_real_time () * 1000, &job->write_error);
+      mark_unseen_deleted (job);
+      record_folder_scanned (job);
     }
-  /* What was hashed before a cancellation is kept: the next scan need not
-   * read it again. */
   transaction_commit (job);
 
   if (job->write_error != NULL)
@@ -1182,6 +1343,22 @@ run_scan (ScanJob  *job,
     }
 
   return !g_cancellable_set_error_if_cancelled (job->cancellable, error);
+}
+
+/* Before the caller hears of the end, the scan lets go of the inventory
+ * (once the hashing threads are gone, the next scan may start from the
+ * callback) and of the folder (which may be unmounted then). */
+static void
+scan_job_finish (ScanJob *job)
+{
+  if (job->pool != NULL)
+    g_thread_pool_free (g_steal_pointer (&job->pool), FALSE, TRUE);
+  if (job->root_fd >= 0)
+    {
+      close (job->root_fd);
+      job->root_fd = -1;
+    }
+  g_atomic_int_set (&job->scanner->busy, FALSE);
 }
 
 static void
@@ -1197,12 +1374,14 @@ scan_thread (GTask        *task,
 
   if (!run_scan (job, &error))
     {
+      scan_job_finish (job);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
   job->report->counts.elapsed_us = g_get_monotonic_time () - job->started_us;
   report_progress (job, TRUE);
+  scan_job_finish (job);
   g_task_return_pointer (task, g_steal_pointer (&job->report),
                          (GDestroyNotify) hearth_scan_report_free);
 }
@@ -1229,7 +1408,7 @@ scan_job_new (HearthScanner *self,
   job->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   job->ignore = hearth_ignore_new ();
   job->excluded_ids = g_array_new (FALSE, FALSE, sizeof (DevIno));
-  job->unreadable_dirs = g_ptr_array_new_with_free_func (g_free);
+  job->unreadable_dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   job->readers = g_async_queue_new_full (destroy_reader);
   job->results = g_async_queue_new ();
   job->report = hearth_scan_report_new (folder->id);
@@ -1395,16 +1574,6 @@ hearth_scanner_add_exclude (HearthScanner *self,
   g_ptr_array_add (self->excludes, g_strdup (absolute_path));
 }
 
-static void
-scan_task_finished_cb (GObject    *object,
-                       GParamSpec *pspec,
-                       gpointer    user_data)
-{
-  HearthScanner *self = user_data;
-
-  self->busy = FALSE;
-}
-
 /**
  * hearth_scanner_scan_async:
  * @folder_id: a folder of the scanner's inventory
@@ -1430,7 +1599,7 @@ hearth_scanner_scan_async (HearthScanner       *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, hearth_scanner_scan_async);
 
-  if (self->busy)
+  if (g_atomic_int_get (&self->busy))
     {
       g_task_return_new_error (task, HEARTH_SCANNER_ERROR, HEARTH_SCANNER_ERROR_BUSY,
                                _("A scan is already running"));
@@ -1444,9 +1613,7 @@ hearth_scanner_scan_async (HearthScanner       *self,
       return;
     }
 
-  self->busy = TRUE;
-  g_signal_connect_object (task, "notify::completed",
-                           G_CALLBACK (scan_task_finished_cb), self, 0);
+  g_atomic_int_set (&self->busy, TRUE);
 
   g_task_set_task_data (task, scan_job_new (self, folder, cancellable),
                         (GDestroyNotify) scan_job_free);
