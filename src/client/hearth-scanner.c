@@ -19,14 +19,15 @@
 #include <unistd.h>
 
 #include "hearth-chunk-reader.h"
+#include "hearth-file-hasher.h"
 #include "hearth-ignore.h"
 #include "hearth-scanner.h"
 
 /* How a scan runs. One thread (the GTask's) walks the folder and owns the
  * inventory: it alone reads and writes SQLite. Files that are new or whose
- * metadata changed go to a pool of hashing threads, each with its own
- * HearthChunkReader; their results come back through a queue and the
- * walking thread records them in batched transactions. An unchanged file
+ * metadata changed go to a pool of hashing threads (HearthFileHasher);
+ * their results come back through a queue and the walking thread records
+ * them in batched transactions. An unchanged file
  * costs one fstatat() and one hash-table lookup, nothing else.
  *
  * Files go to the pool in batches of one directory's files, with a file
@@ -41,16 +42,6 @@
 #define TRANSACTION_MAX_WRITES 4096
 #define TRANSACTION_MAX_US     (G_USEC_PER_SEC / 2)
 #define PROGRESS_EVERY_US  (G_USEC_PER_SEC / 10)
-
-/* A file whose ctime is this close to when we began reading it may change
- * again within the same tick of the kernel's coarse file-time clock without
- * its metadata changing (git's "racily clean" case). Such an entry is
- * recorded with ctime_ns 0, so the next scan reads it once more. */
-#define RACY_WINDOW_NS     (G_GINT64_CONSTANT (100) * 1000 * 1000)
-
-/* A file that keeps changing while read is tried this often in one scan,
- * then left for the next one. */
-#define CHANGING_TRIES     3
 
 #define HASH_BATCH_MAX_FILES  256
 #define HASH_BATCH_MAX_BYTES  (16 * 1024 * 1024)
@@ -106,36 +97,7 @@ typedef struct
   ino_t ino;
 } DevIno;
 
-typedef enum
-{
-  HASH_OK,
-  HASH_VANISHED,
-  HASH_UNREADABLE,
-  HASH_CHANGING,
-  HASH_REPLACED,
-  HASH_CANCELLED,
-} HashOutcome;
-
 typedef struct _ScanJob ScanJob;
-
-typedef struct
-{
-  const char           *name;     /* points into path */
-  char                 *path;
-  gboolean              is_new;
-  HashOutcome           outcome;
-  HearthFileStat        stat;
-  HearthFileDescriptor *descriptor;
-  char                 *message;
-} HashItem;
-
-typedef struct
-{
-  ScanJob  *job;
-  int       dir_fd;
-  guint64   bytes;
-  GArray   *items;   /* of HashItem */
-} HashBatch;
 
 struct _ScanJob
 {
@@ -152,11 +114,8 @@ struct _ScanJob
   GHashTable         *unreadable_dirs;  /* set of paths whose contents must not be marked deleted */
   gboolean            root_is_mount_point;
 
-  GThreadPool        *pool;
-  GAsyncQueue        *readers;
-  GAsyncQueue        *results;
-  HashBatch          *filling;    /* the batch the walk is adding to */
-  guint               in_flight;  /* batches handed to the pool */
+  HearthFileHasher   *hasher;
+  HearthHashBatch    *filling;    /* the batch the walk is adding to */
 
   guint               transaction_writes;
   gint64              transaction_started_us;
@@ -165,7 +124,6 @@ struct _ScanJob
 
   gint64              started_us;
   gint64              last_progress_us;
-  gsize               bytes_read_live;  /* atomic: bytes the workers have read so far */
   HearthScanReport   *report;
 };
 
@@ -176,52 +134,10 @@ typedef struct
 } ProgressEmit;
 
 static void
-hash_item_clear (gpointer data)
-{
-  HashItem *item = data;
-
-  g_clear_pointer (&item->path, g_free);
-  g_clear_pointer (&item->descriptor, hearth_file_descriptor_unref);
-  g_clear_pointer (&item->message, g_free);
-}
-
-static HashBatch *
-hash_batch_new (ScanJob *job,
-                int      dir_fd)
-{
-  HashBatch *batch = g_new0 (HashBatch, 1);
-
-  batch->job = job;
-  batch->dir_fd = dir_fd;
-  batch->items = g_array_new (FALSE, TRUE, sizeof (HashItem));
-  g_array_set_clear_func (batch->items, hash_item_clear);
-  return batch;
-}
-
-static void
-hash_batch_free (HashBatch *batch)
-{
-  if (batch->dir_fd >= 0)
-    close (batch->dir_fd);
-  g_array_unref (batch->items);
-  g_free (batch);
-}
-
-static void
 scan_job_free (ScanJob *job)
 {
-  if (job->pool != NULL)
-    g_thread_pool_free (job->pool, FALSE, TRUE);
-  if (job->results != NULL)
-    {
-      HashBatch *batch;
-
-      while ((batch = g_async_queue_try_pop (job->results)) != NULL)
-        hash_batch_free (batch);
-      g_async_queue_unref (job->results);
-    }
-  g_clear_pointer (&job->filling, hash_batch_free);
-  g_clear_pointer (&job->readers, g_async_queue_unref);
+  g_clear_pointer (&job->hasher, hearth_file_hasher_free);
+  g_clear_pointer (&job->filling, hearth_hash_batch_free);
   if (job->root_fd >= 0)
     close (job->root_fd);
   g_clear_pointer (&job->known, g_hash_table_unref);
@@ -283,8 +199,9 @@ report_progress (ScanJob  *job,
   emit->progress = job->report->counts;
   /* Finished files are counted by the walking thread; the bytes of files
    * still being read come from the workers, so a large file shows motion. */
-  emit->progress.bytes_hashed = MAX (emit->progress.bytes_hashed,
-                                     (guint64) g_atomic_pointer_get (&job->bytes_read_live));
+  if (job->hasher != NULL)
+    emit->progress.bytes_hashed = MAX (emit->progress.bytes_hashed,
+                                       hearth_file_hasher_get_bytes_read (job->hasher));
   /* Files read twice, because they changed meanwhile, count twice above. */
   emit->progress.bytes_hashed = MIN (emit->progress.bytes_hashed, emit->progress.bytes_to_hash);
   emit->progress.elapsed_us = now - job->started_us;
@@ -361,152 +278,23 @@ record_deleted (ScanJob    *job,
     transaction_count_write (job);
 }
 
-/* Hashing, on the pool's threads */
-
-static gboolean
-count_bytes_cb (const HearthChunk  *chunk,
-                const guint8       *data,
-                gpointer            user_data,
-                GError            **error)
-{
-  ScanJob *job = user_data;
-
-  g_atomic_pointer_add (&job->bytes_read_live, chunk->length);
-  return TRUE;
-}
-
-static gboolean
-stat_matches_content (const struct stat *before,
-                      const struct stat *after)
-{
-  return before->st_size == after->st_size &&
-         before->st_mtim.tv_sec == after->st_mtim.tv_sec &&
-         before->st_mtim.tv_nsec == after->st_mtim.tv_nsec &&
-         before->st_ctim.tv_sec == after->st_ctim.tv_sec &&
-         before->st_ctim.tv_nsec == after->st_ctim.tv_nsec;
-}
-
-static HashOutcome
-outcome_of_open_error (const GError *error)
-{
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY))
-    return HASH_VANISHED;
-
-  /* Replaced by a symlink, a folder or a pipe since the walk saw it: no
-   * use trying again, and no problem to report; the next scan records
-   * what is there now. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_LINKS) ||
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY) ||
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE))
-    return HASH_REPLACED;
-
-  return HASH_UNREADABLE;
-}
-
-/* Reads the file once. The metadata recorded is the one taken before the
- * read; if it differs afterwards, the bytes read may be torn, so they are
- * thrown away and the file is tried again. */
-static HashOutcome
-hash_file_once (HashBatch          *batch,
-                HashItem           *item,
-                HearthChunkReader  *reader,
-                GError            **error)
-{
-  ScanJob *job = batch->job;
-  g_autoptr(HearthFileDescriptor) descriptor = NULL;
-  struct stat before, after;
-  gint64 read_started_ns;
-  int fd;
-
-  fd = hearth_chunk_reader_open_file_at (batch->dir_fd, item->name, &before, error);
-  if (fd < 0)
-    return outcome_of_open_error (*error);
-
-  read_started_ns = g_get_real_time () * 1000;
-  descriptor = hearth_chunk_reader_read_fd (reader, fd, count_bytes_cb, job,
-                                            job->cancellable, error);
-  if (descriptor == NULL)
-    {
-      close (fd);
-      if (g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return HASH_CANCELLED;
-      return HASH_UNREADABLE;
-    }
-
-  if (fstat (fd, &after) != 0 || !stat_matches_content (&before, &after) ||
-      hearth_file_descriptor_get_size (descriptor) != (guint64) before.st_size)
-    {
-      close (fd);
-      return HASH_CHANGING;
-    }
-  close (fd);
-
-  hearth_file_stat_from_stat (&item->stat, &before);
-  if (read_started_ns - item->stat.ctime_ns < RACY_WINDOW_NS)
-    item->stat.ctime_ns = 0;
-  item->descriptor = g_steal_pointer (&descriptor);
-
-  return HASH_OK;
-}
-
-static void
-hash_item (HashBatch         *batch,
-           HashItem          *item,
-           HearthChunkReader *reader)
-{
-  item->outcome = HASH_CANCELLED;
-
-  for (guint attempt = 0; attempt < CHANGING_TRIES; attempt++)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (g_cancellable_is_cancelled (batch->job->cancellable))
-        break;
-
-      item->outcome = hash_file_once (batch, item, reader, &error);
-      g_clear_pointer (&item->message, g_free);
-      if (error != NULL)
-        item->message = g_strdup (error->message);
-      if (item->outcome != HASH_CHANGING)
-        break;
-
-      g_usleep (20 * 1000 * (attempt + 1));
-    }
-}
-
-static void
-hash_worker (gpointer data,
-             gpointer user_data)
-{
-  HashBatch *batch = data;
-  ScanJob *job = batch->job;
-  HearthChunkReader *reader = g_async_queue_pop (job->readers);
-
-  for (guint i = 0; i < batch->items->len; i++)
-    hash_item (batch, &g_array_index (batch->items, HashItem, i), reader);
-
-  g_async_queue_push (job->readers, reader);
-  g_async_queue_push (job->results, batch);
-}
-
-/* Results, back on the walking thread */
+/* Hashing results, back on the walking thread */
 
 static void
 handle_hash_result (ScanJob  *job,
-                    HashItem *item)
+                    HearthHashItem *item)
 {
   HearthScanProgress *counts = &job->report->counts;
   KnownEntry *known = g_hash_table_lookup (job->known, item->path);
 
   /* A file that vanished stays unseen and is marked deleted at the end; one
    * that could not be read keeps its previous version. */
-  if (known != NULL && item->outcome != HASH_VANISHED)
+  if (known != NULL && item->outcome != HEARTH_HASH_VANISHED)
     known->seen = TRUE;
 
   switch (item->outcome)
     {
-    case HASH_OK:
+    case HEARTH_HASH_OK:
       record_entry (job, item->path, &item->stat, NULL, item->descriptor);
       counts->files_hashed++;
       counts->bytes_hashed += hearth_file_descriptor_get_size (item->descriptor);
@@ -516,34 +304,32 @@ handle_hash_result (ScanJob  *job,
         counts->files_changed++;
       break;
 
-    case HASH_UNREADABLE:
+    case HEARTH_HASH_UNREADABLE:
       hearth_scan_report_add_problem (job->report, HEARTH_SCAN_PROBLEM_UNREADABLE, item->path,
                                       item->message ? item->message : _("The file could not be read"));
       break;
 
-    case HASH_CHANGING:
+    case HEARTH_HASH_CHANGING:
       hearth_scan_report_add_problem (job->report, HEARTH_SCAN_PROBLEM_CHANGING, item->path,
                                       _("The file kept changing while it was read; it will be backed up once it is still"));
       break;
 
-    case HASH_VANISHED:
-    case HASH_REPLACED:
-    case HASH_CANCELLED:
+    case HEARTH_HASH_VANISHED:
+    case HEARTH_HASH_REPLACED:
+    case HEARTH_HASH_CANCELLED:
     default:
       break;
     }
 }
 
 static void
-handle_hash_batch (ScanJob   *job,
-                   HashBatch *batch)
+handle_hash_batch (ScanJob         *job,
+                   HearthHashBatch *batch)
 {
-  job->in_flight--;
-
   for (guint i = 0; i < batch->items->len; i++)
-    handle_hash_result (job, &g_array_index (batch->items, HashItem, i));
+    handle_hash_result (job, &g_array_index (batch->items, HearthHashItem, i));
 
-  hash_batch_free (batch);
+  hearth_hash_batch_free (batch);
 }
 
 /* Records what the workers finished. With @wait_below, blocks until fewer
@@ -552,16 +338,14 @@ static void
 drain_results (ScanJob *job,
                guint    wait_below)
 {
-  HashBatch *batch;
+  HearthHashBatch *batch;
+  guint in_flight;
 
-  while (job->in_flight > 0)
+  while ((in_flight = hearth_file_hasher_get_in_flight (job->hasher)) > 0)
     {
-      gboolean wait = wait_below == 0 || job->in_flight >= wait_below;
+      gboolean wait = wait_below == 0 || in_flight >= wait_below;
 
-      if (wait)
-        batch = g_async_queue_timeout_pop (job->results, PROGRESS_EVERY_US);
-      else
-        batch = g_async_queue_try_pop (job->results);
+      batch = hearth_file_hasher_pop (job->hasher, wait ? PROGRESS_EVERY_US : 0);
 
       if (batch != NULL)
         handle_hash_batch (job, batch);
@@ -576,45 +360,21 @@ drain_results (ScanJob *job,
     }
 }
 
-/* Largest first: the walk runs far ahead of the hashing, so the queue sees
- * most of the folder, and a large file left for last would keep one core
- * busy while the others wait. */
-static gint
-compare_batches_largest_first (gconstpointer a,
-                               gconstpointer b,
-                               gpointer      user_data)
-{
-  const HashBatch *batch_a = a;
-  const HashBatch *batch_b = b;
-
-  if (batch_a->bytes != batch_b->bytes)
-    return batch_a->bytes > batch_b->bytes ? -1 : 1;
-  return 0;
-}
-
-static void
-submit_batch (ScanJob   *job,
-              HashBatch *batch)
-{
-  job->in_flight++;
-  g_thread_pool_push (job->pool, batch, NULL);
-}
-
 static void
 flush_filling_batch (ScanJob *job)
 {
   if (job->filling != NULL)
-    submit_batch (job, g_steal_pointer (&job->filling));
+    hearth_file_hasher_push (job->hasher, g_steal_pointer (&job->filling));
 }
 
 /* Returns a batch with room for a file of @size in @dir_fd's directory, or
  * NULL when no descriptor can be had for it. */
-static HashBatch *
+static HearthHashBatch *
 batch_for_file (ScanJob *job,
                 int      dir_fd,
                 guint64  size)
 {
-  HashBatch *batch;
+  HearthHashBatch *batch;
   int fd;
 
   if (job->filling != NULL && size < HASH_LARGE_FILE &&
@@ -629,7 +389,7 @@ batch_for_file (ScanJob *job,
   if (fd < 0)
     return NULL;
 
-  batch = hash_batch_new (job, fd);
+  batch = hearth_hash_batch_new (fd);
   if (size >= HASH_LARGE_FILE)
     return batch;
 
@@ -644,8 +404,7 @@ queue_hash (ScanJob              *job,
             const HearthFileStat *stat,
             gboolean              is_new)
 {
-  HashBatch *batch = batch_for_file (job, dir_fd, stat->size);
-  HashItem item = { 0 };
+  HearthHashBatch *batch = batch_for_file (job, dir_fd, stat->size);
 
   if (batch == NULL)
     {
@@ -654,18 +413,12 @@ queue_hash (ScanJob              *job,
       return FALSE;
     }
 
-  item.path = g_strdup (path);
-  item.name = strrchr (item.path, '/') ? strrchr (item.path, '/') + 1 : item.path;
-  item.is_new = is_new;
-  item.stat = *stat;
-  g_array_append_val (batch->items, item);
-  batch->bytes += stat->size;
-
+  hearth_hash_batch_add (batch, path, stat, is_new);
   job->report->counts.files_to_hash++;
   job->report->counts.bytes_to_hash += stat->size;
 
   if (batch != job->filling)
-    submit_batch (job, batch);
+    hearth_file_hasher_push (job->hasher, batch);
   return TRUE;
 }
 
@@ -1316,13 +1069,9 @@ run_scan (ScanJob  *job,
   if (!hearth_inventory_foreach_file (job->inventory, job->folder->id, load_known_cb, job, error))
     return FALSE;
 
-  job->pool = g_thread_pool_new (hash_worker, NULL, job->scanner->n_workers, TRUE, error);
-  if (job->pool == NULL)
+  job->hasher = hearth_file_hasher_new (job->scanner->n_workers, job->cancellable, error);
+  if (job->hasher == NULL)
     return FALSE;
-  g_thread_pool_set_sort_function (job->pool, compare_batches_largest_first, NULL);
-
-  for (guint i = 0; i < job->scanner->n_workers; i++)
-    g_async_queue_push (job->readers, hearth_chunk_reader_new ());
 
   walk_folder (job, &root);
   drain_results (job, 0);
@@ -1351,8 +1100,7 @@ run_scan (ScanJob  *job,
 static void
 scan_job_finish (ScanJob *job)
 {
-  if (job->pool != NULL)
-    g_thread_pool_free (g_steal_pointer (&job->pool), FALSE, TRUE);
+  g_clear_pointer (&job->hasher, hearth_file_hasher_free);
   if (job->root_fd >= 0)
     {
       close (job->root_fd);
@@ -1386,12 +1134,6 @@ scan_thread (GTask        *task,
                          (GDestroyNotify) hearth_scan_report_free);
 }
 
-static void
-destroy_reader (gpointer data)
-{
-  hearth_chunk_reader_free (data);
-}
-
 static ScanJob *
 scan_job_new (HearthScanner *self,
               HearthFolder  *folder,
@@ -1409,8 +1151,6 @@ scan_job_new (HearthScanner *self,
   job->ignore = hearth_ignore_new ();
   job->excluded_ids = g_array_new (FALSE, FALSE, sizeof (DevIno));
   job->unreadable_dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  job->readers = g_async_queue_new_full (destroy_reader);
-  job->results = g_async_queue_new ();
   job->report = hearth_scan_report_new (folder->id);
 
   return job;
