@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "hearth-chunk-reader.h"
+#include "hearth-chunk-reader-private.h"
 #include "hearth-chunker.h"
 #include "hearth-test-util.h"
 
@@ -24,6 +25,9 @@
 
 /* docs/chunking.md: the file ID of an empty file. */
 #define EMPTY_FILE_ID "0d7a241f97e7dd1b55a59c6de821be136aa5ea12e322f34a377c604c44132ae1"
+
+/* Fixture data: a reader on the plain buffer instead of the mirrored ring. */
+#define UNMIRRORED GINT_TO_POINTER (1)
 
 typedef struct
 {
@@ -36,7 +40,10 @@ fixture_set_up (Fixture       *fixture,
                 gconstpointer  user_data)
 {
   fixture->dir = hearth_test_make_tmpdir ();
-  fixture->reader = hearth_chunk_reader_new ();
+  if (user_data == UNMIRRORED)
+    fixture->reader = _hearth_chunk_reader_new_unmirrored ();
+  else
+    fixture->reader = hearth_chunk_reader_new ();
 }
 
 static void
@@ -149,12 +156,14 @@ static void
 test_matches_in_memory (Fixture       *fixture,
                         gconstpointer  user_data)
 {
-  /* Around the minimum, and around the reader's 8 MiB buffer, where a
-   * chunk straddles a refill. */
+  /* Around the minimum, and around the reader's 16 MiB buffer, where a
+   * chunk straddles a refill or, in the ring, the end of the mapping; the
+   * largest wraps around the ring several times. */
   static const gsize sizes[] = {
     1, 100, CHUNK_MIN - 1, CHUNK_MIN, CHUNK_MIN + 1, CHUNK_MIN + 2,
     CHUNK_MAX - 1, CHUNK_MAX, CHUNK_MAX + 1,
     2 * CHUNK_MAX - 1, 2 * CHUNK_MAX, 2 * CHUNK_MAX + 1, 3 * CHUNK_MAX + 12345, 21 * MiB + 7,
+    4 * CHUNK_MAX - 1, 4 * CHUNK_MAX, 4 * CHUNK_MAX + 1, 5 * CHUNK_MAX + 777, 61 * MiB + 5,
   };
   g_autofree char *path = g_build_filename (fixture->dir, "file", NULL);
 
@@ -606,6 +615,10 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/chunk-reader/matches-in-memory", test_matches_in_memory);
+  g_test_add ("/chunk-reader/matches-in-memory-unmirrored", Fixture, UNMIRRORED,
+              fixture_set_up, test_matches_in_memory, fixture_tear_down);
+  g_test_add ("/chunk-reader/pipe-short-reads-unmirrored", Fixture, UNMIRRORED,
+              fixture_set_up, test_pipe_short_reads, fixture_tear_down);
   ADD ("/chunk-reader/zeros-cut-at-max", test_zeros_cut_at_max);
   ADD ("/chunk-reader/small-files", test_small_files);
   ADD ("/chunk-reader/empty-file", test_empty_file);
