@@ -542,6 +542,42 @@ test_empty_file_id (void)
   g_assert_cmpuint (hearth_file_descriptor_get_size (descriptor), ==, 0);
 }
 
+/* The chunk list's encoding (length u32 LE, ID) read back gives the same
+ * descriptor; anything that is not whole chunks of some length is refused. */
+static void
+test_encoded_round_trip (void)
+{
+  g_autofree guint8 *data = hearth_test_random_bytes (9 * MiB + 5, 77);
+  g_autoptr(GArray) chunks = chunk_buffer (data, 9 * MiB + 5);
+  g_autoptr(HearthFileDescriptor) descriptor = NULL;
+  g_autoptr(HearthFileDescriptor) decoded = NULL;
+  g_autoptr(HearthFileDescriptor) empty = NULL;
+  g_autofree guint8 *encoded = NULL;
+  gsize len;
+
+  descriptor = hearth_file_descriptor_new ((const HearthChunk *) chunks->data, chunks->len);
+  len = (gsize) chunks->len * HEARTH_CHUNK_ENCODED_LEN;
+  encoded = g_malloc (len);
+  hearth_file_descriptor_encode_chunks (descriptor, encoded);
+
+  decoded = hearth_file_descriptor_new_from_encoded (encoded, len);
+  g_assert_nonnull (decoded);
+  g_assert_true (hearth_chunk_id_equal (hearth_file_descriptor_get_id (decoded),
+                                        hearth_file_descriptor_get_id (descriptor)));
+  g_assert_cmpuint (hearth_file_descriptor_get_size (decoded), ==, 9 * MiB + 5);
+  g_assert_cmpuint (hearth_file_descriptor_get_chunk (decoded, 1)->offset, ==,
+                    hearth_file_descriptor_get_chunk (descriptor, 1)->offset);
+
+  g_assert_null (hearth_file_descriptor_new_from_encoded (encoded, len - 1));
+  g_assert_null (hearth_file_descriptor_new_from_encoded (encoded, 3));
+  memset (encoded, 0, 4);   /* a chunk of length 0 */
+  g_assert_null (hearth_file_descriptor_new_from_encoded (encoded, len));
+
+  empty = hearth_file_descriptor_new_from_encoded (NULL, 0);
+  g_assert_nonnull (empty);
+  g_assert_cmpuint (hearth_file_descriptor_get_size (empty), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -560,6 +596,7 @@ main (int   argc,
   g_test_add_func ("/chunker/shift-resistance", test_shift_resistance);
   g_test_add_func ("/chunker/size-distribution", test_size_distribution);
   g_test_add_func ("/chunker/empty-file-id", test_empty_file_id);
+  g_test_add_func ("/chunker/encoded-round-trip", test_encoded_round_trip);
 
   return g_test_run ();
 }

@@ -424,33 +424,16 @@ decode_chunks (const guint8 *encoded,
                gsize         file_id_len)
 {
   g_autoptr(HearthFileDescriptor) descriptor = NULL;
-  g_autofree HearthChunk *chunks = NULL;
-  gsize n_chunks;
-  guint64 offset = 0;
 
-  if (len % HEARTH_CHUNK_ENCODED_LEN != 0 || file_id_len != HEARTH_CHUNK_ID_LEN ||
-      len / HEARTH_CHUNK_ENCODED_LEN > G_MAXUINT)
+  if (file_id_len != HEARTH_CHUNK_ID_LEN)
     return NULL;
 
-  n_chunks = len / HEARTH_CHUNK_ENCODED_LEN;
-  chunks = g_new (HearthChunk, MAX (n_chunks, 1));
-
-  for (gsize i = 0; i < n_chunks; i++)
-    {
-      const guint8 *p = encoded + i * HEARTH_CHUNK_ENCODED_LEN;
-      guint32 length_le;
-
-      memcpy (&length_le, p, sizeof length_le);
-      chunks[i].offset = offset;
-      chunks[i].length = GUINT32_FROM_LE (length_le);
-      memcpy (chunks[i].id.bytes, p + sizeof length_le, HEARTH_CHUNK_ID_LEN);
-      offset += chunks[i].length;
-    }
-
-  descriptor = hearth_file_descriptor_new (chunks, (guint) n_chunks);
+  descriptor = hearth_file_descriptor_new_from_encoded (encoded, len);
   if (descriptor == NULL)
     return NULL;
 
+  /* The stored ID is checked, not trusted: a chunk list that does not hash
+   * to it was damaged. */
   if (memcmp (hearth_file_descriptor_get_id (descriptor)->bytes, file_id, HEARTH_CHUNK_ID_LEN) != 0)
     return NULL;
 

@@ -175,3 +175,40 @@ hearth_file_descriptor_encode_chunks (const HearthFileDescriptor *self,
 
   encode_chunks (self->chunks, self->n_chunks, out);
 }
+
+/**
+ * hearth_file_descriptor_new_from_encoded:
+ * @encoded: (array length=len): a chunk list as
+ *   hearth_file_descriptor_encode_chunks() writes it
+ *
+ * Returns: (transfer full) (nullable): the descriptor, or %NULL when
+ *   @encoded is not a whole number of chunks or holds an empty chunk
+ */
+HearthFileDescriptor *
+hearth_file_descriptor_new_from_encoded (const guint8 *encoded,
+                                         gsize         len)
+{
+  g_autofree HearthChunk *chunks = NULL;
+  gsize n_chunks = len / HEARTH_CHUNK_ENCODED_LEN;
+  guint64 offset = 0;
+
+  g_return_val_if_fail (encoded != NULL || len == 0, NULL);
+
+  if (len % HEARTH_CHUNK_ENCODED_LEN != 0 || n_chunks > G_MAXUINT)
+    return NULL;
+
+  chunks = g_new (HearthChunk, MAX (n_chunks, 1));
+  for (gsize i = 0; i < n_chunks; i++)
+    {
+      const guint8 *p = encoded + i * HEARTH_CHUNK_ENCODED_LEN;
+      guint32 length_le;
+
+      memcpy (&length_le, p, sizeof length_le);
+      chunks[i].offset = offset;
+      chunks[i].length = GUINT32_FROM_LE (length_le);
+      memcpy (chunks[i].id.bytes, p + sizeof length_le, HEARTH_CHUNK_ID_LEN);
+      offset += chunks[i].length;
+    }
+
+  return hearth_file_descriptor_new (chunks, (guint) n_chunks);
+}

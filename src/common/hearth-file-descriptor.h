@@ -46,6 +46,8 @@ const HearthChunk     *hearth_file_descriptor_get_chunks    (const HearthFileDes
                                                              guint                      *n_chunks);
 void                   hearth_file_descriptor_encode_chunks (const HearthFileDescriptor *self,
                                                              guint8                     *out);
+HearthFileDescriptor  *hearth_file_descriptor_new_from_encoded (const guint8            *encoded,
+                                                             gsize                       len);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HearthFileDescriptor, hearth_file_descriptor_unref)
 
