@@ -792,6 +792,23 @@ savepoint_end (HearthInventory  *self,
 /* Sets one column of a folder's row: @id is an UPDATE of ?2 where id = ?1.
  * SQLite counts a row as changed even when it already held the value, so
  * changes() is 0 only for a folder that does not exist. */
+/* Runs a statement that changes rows: FALSE with @error set when SQLite
+ * fails, else TRUE, with *@changed saying whether any row changed. */
+static gboolean
+step_changing_rows (HearthInventory  *self,
+                    sqlite3_stmt     *stmt,
+                    gboolean         *changed,
+                    GError          **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (self, error, rc);
+
+  *changed = sqlite3_changes (self->db) > 0;
+  return TRUE;
+}
+
 static gboolean
 update_folder (HearthInventory  *self,
                StatementId       id,
@@ -800,7 +817,7 @@ update_folder (HearthInventory  *self,
                GError          **error)
 {
   g_autoptr(InventoryStatement) stmt = lookup_statement (self, id, error);
-  int rc;
+  gboolean changed;
 
   if (stmt == NULL)
     return FALSE;
@@ -808,14 +825,10 @@ update_folder (HearthInventory  *self,
   sqlite3_bind_int64 (stmt, 1, folder_id);
   sqlite3_bind_int64 (stmt, 2, value);
 
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_DONE)
-    return set_sqlite_error (self, error, rc);
+  if (!step_changing_rows (self, stmt, &changed, error))
+    return FALSE;
 
-  if (sqlite3_changes (self->db) == 0)
-    return set_folder_not_found_error (error, folder_id);
-
-  return TRUE;
+  return changed || set_folder_not_found_error (error, folder_id);
 }
 
 /**
@@ -970,7 +983,7 @@ hearth_inventory_remove_folder (HearthInventory  *self,
                                 GError          **error)
 {
   g_autoptr(InventoryStatement) stmt = NULL;
-  int rc;
+  gboolean changed;
 
   g_return_val_if_fail (HEARTH_IS_INVENTORY (self), FALSE);
 
@@ -980,14 +993,10 @@ hearth_inventory_remove_folder (HearthInventory  *self,
 
   sqlite3_bind_int64 (stmt, 1, folder_id);
 
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_DONE)
-    return set_sqlite_error (self, error, rc);
+  if (!step_changing_rows (self, stmt, &changed, error))
+    return FALSE;
 
-  if (sqlite3_changes (self->db) == 0)
-    return set_folder_not_found_error (error, folder_id);
-
-  return TRUE;
+  return changed || set_folder_not_found_error (error, folder_id);
 }
 
 /**
@@ -1154,7 +1163,7 @@ hearth_inventory_mark_deleted (HearthInventory  *self,
                                GError          **error)
 {
   g_autoptr(InventoryStatement) stmt = NULL;
-  int rc;
+  gboolean changed;
 
   g_return_val_if_fail (HEARTH_IS_INVENTORY (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
@@ -1168,14 +1177,10 @@ hearth_inventory_mark_deleted (HearthInventory  *self,
   bind_path (stmt, 2, path);
   sqlite3_bind_int64 (stmt, 3, when_ns);
 
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_DONE)
-    return set_sqlite_error (self, error, rc);
+  if (!step_changing_rows (self, stmt, &changed, error))
+    return FALSE;
 
-  if (sqlite3_changes (self->db) == 0)
-    return set_file_not_found_error (error, path);
-
-  return TRUE;
+  return changed || set_file_not_found_error (error, path);
 }
 
 /**
