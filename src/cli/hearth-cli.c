@@ -529,7 +529,9 @@ cmd_scan (CliOptions  *options,
       else
         {
           status = EXIT_FAILURE;
-          if (!options->json || folders->len == 1)
+          /* An interruption is said once, as the command's error. */
+          if ((!options->json || folders->len == 1) &&
+              !g_error_matches (folder_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
             g_printerr ("hearth-cli: %s\n", folder_error->message);
           json_add_string (builder, "error", folder_error->message);
         }
