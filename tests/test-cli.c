@@ -306,6 +306,28 @@ test_errors (Fixture       *f,
   g_assert_cmpint (bad_option.status, ==, 2);
 }
 
+/* Standard output is the JSON document and nothing else, whatever is
+ * logged meanwhile. */
+static void
+test_json_with_debug_logs (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_auto(Run) add = { 0 };
+  g_auto(Run) scan = { 0 };
+  g_autoptr(JsonObject) report = NULL;
+
+  write_in (f, "x", "x");
+  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  run_cli (&add, "--profile", f->profile, "add-folder", f->folder);
+  run_cli (&scan, "--profile", f->profile, "scan", "--json");
+  g_unsetenv ("G_MESSAGES_DEBUG");
+
+  g_assert_cmpint (scan.status, ==, 0);
+  g_assert_nonnull (strstr (scan.err, "DEBUG"));
+  report = parse_object (scan.out);
+  g_assert_cmpint (json_object_get_int_member (report, "files_seen"), ==, 1);
+}
+
 static void
 test_one_folder_missing (Fixture       *f,
                          gconstpointer  data)
@@ -397,6 +419,7 @@ main (int    argc,
   ADD ("/cli/inspect", test_inspect);
   ADD ("/cli/inspect-human", test_inspect_human);
   ADD ("/cli/errors", test_errors);
+  ADD ("/cli/json-with-debug-logs", test_json_with_debug_logs);
   ADD ("/cli/one-folder-missing", test_one_folder_missing);
   ADD ("/cli/corrupt-inventory", test_corrupt_inventory);
   ADD ("/cli/non-utf8-paths-in-json", test_non_utf8_paths_in_json);

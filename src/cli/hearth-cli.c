@@ -704,6 +704,10 @@ main (int    argc,
   const CliCommand *command;
   int status;
 
+  /* Standard output carries the command's result (one JSON document with
+   * --json); every log message, debug ones included, goes to stderr. */
+  g_log_writer_default_set_use_stderr (TRUE);
+
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -85,10 +85,14 @@ G_DEFINE_FINAL_TYPE (HearthScanner, hearth_scanner, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (hearth-scanner-error-quark, hearth_scanner_error)
 
+/* What the inventory holds of one path. The path is the hash table's key
+ * and lives in the same allocation: a rescan of 50,000 files makes 50,000
+ * of these, not twice that. */
 typedef struct
 {
   HearthFileStat stat;
   gboolean       seen;
+  char           path[];
 } KnownEntry;
 
 typedef struct
@@ -96,6 +100,16 @@ typedef struct
   dev_t dev;
   ino_t ino;
 } DevIno;
+
+/* The names of one directory, in one buffer: a walk lists every directory
+ * of the folder, and a string per name was a malloc and a free per file. */
+typedef struct
+{
+  GString *names;     /* NUL-separated */
+  GArray  *offsets;   /* of gsize: where each name starts */
+  gboolean has_ignore_file;
+  gboolean has_cache_tag;
+} Listing;
 
 typedef struct _ScanJob ScanJob;
 
@@ -112,6 +126,8 @@ struct _ScanJob
   HearthIgnore       *ignore;
   GArray             *excluded_ids;     /* of DevIno */
   GHashTable         *unreadable_dirs;  /* set of paths whose contents must not be marked deleted */
+  Listing             listing;          /* of the directory being walked */
+  GString            *path;             /* of the entry being visited */
   gboolean            root_is_mount_point;
 
   HearthFileHasher   *hasher;
@@ -144,6 +160,11 @@ scan_job_free (ScanJob *job)
   g_clear_object (&job->ignore);
   g_clear_pointer (&job->excluded_ids, g_array_unref);
   g_clear_pointer (&job->unreadable_dirs, g_hash_table_unref);
+  if (job->listing.names != NULL)
+    g_string_free (job->listing.names, TRUE);
+  g_clear_pointer (&job->listing.offsets, g_array_unref);
+  if (job->path != NULL)
+    g_string_free (job->path, TRUE);
   g_clear_pointer (&job->folder, hearth_folder_free);
   g_clear_pointer (&job->report, hearth_scan_report_free);
   g_clear_pointer (&job->context, g_main_context_unref);
@@ -551,26 +572,45 @@ load_ignore_file (ScanJob    *job,
   hearth_scan_report_add_problem (job->report, HEARTH_SCAN_PROBLEM_UNREADABLE, path, message);
 }
 
-static GPtrArray *
-list_directory (int      dir_fd,
-                gboolean *has_ignore_file,
-                gboolean *has_cache_tag,
-                int      *error_out)
+
+static void
+listing_add (Listing    *listing,
+             const char *name)
 {
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  gsize offset = listing->names->len;
+
+  g_string_append_len (listing->names, name, strlen (name) + 1);
+  g_array_append_val (listing->offsets, offset);
+}
+
+static const char *
+listing_name (const Listing *listing,
+              guint          i)
+{
+  return listing->names->str + g_array_index (listing->offsets, gsize, i);
+}
+
+/* Fills @listing (emptied first); returns 0 or an errno value. */
+static int
+list_directory (int      dir_fd,
+                Listing *listing)
+{
   int fd = dup (dir_fd);
   struct dirent *entry;
+  int saved_errno;
   DIR *dir;
 
-  *has_ignore_file = FALSE;
-  *has_cache_tag = FALSE;
+  g_string_truncate (listing->names, 0);
+  g_array_set_size (listing->offsets, 0);
+  listing->has_ignore_file = FALSE;
+  listing->has_cache_tag = FALSE;
 
   if (fd < 0 || (dir = fdopendir (fd)) == NULL)
     {
-      *error_out = errno;
+      saved_errno = errno;
       if (fd >= 0)
         close (fd);
-      return NULL;
+      return saved_errno;
     }
 
   errno = 0;
@@ -582,20 +622,17 @@ list_directory (int      dir_fd,
         continue;
 
       if (strcmp (name, HEARTH_IGNORE_FILE_NAME) == 0)
-        *has_ignore_file = TRUE;
+        listing->has_ignore_file = TRUE;
       else if (strcmp (name, CACHEDIR_TAG_NAME) == 0)
-        *has_cache_tag = TRUE;
+        listing->has_cache_tag = TRUE;
 
-      g_ptr_array_add (names, g_strdup (name));
+      listing_add (listing, name);
       errno = 0;
     }
-  *error_out = errno;
+  saved_errno = errno;
   closedir (dir);
 
-  if (*error_out != 0)
-    return NULL;
-
-  return g_steal_pointer (&names);
+  return saved_errno;
 }
 
 /* Linux caps a symlink's target at PATH_MAX. st_size is not used to size
@@ -736,11 +773,10 @@ keep_subtree (ScanJob    *job,
 static void
 visit_entry (ScanJob    *job,
              int         dir_fd,
-             const char *dir_path,
+             const char *path,
              const char *name,
              GPtrArray  *subdirs)
 {
-  g_autofree char *path = child_path (dir_path, name);
   HearthFileStat stat;
   struct stat st;
 
@@ -779,7 +815,7 @@ visit_entry (ScanJob    *job,
   visit_unchanged_or_record (job, path, &stat, dir_fd, name);
 
   if (stat.type == HEARTH_FILE_TYPE_DIRECTORY)
-    g_ptr_array_add (subdirs, pending_dir_new (g_steal_pointer (&path), &st));
+    g_ptr_array_add (subdirs, pending_dir_new (g_strdup (path), &st));
 }
 
 /* For paths longer than PATH_MAX: one component at a time, each without
@@ -840,11 +876,12 @@ walk_directory (ScanJob          *job,
                 const PendingDir *dir,
                 GPtrArray        *stack)
 {
-  g_autoptr(GPtrArray) names = NULL;
   g_autoptr(GPtrArray) subdirs = NULL;
+  Listing *listing = &job->listing;
   const char *dir_path = dir->path;
-  gboolean has_ignore_file, has_cache_tag;
+  GString *path = job->path;
   int saved_errno = 0;
+  gsize prefix_len;
   int dir_fd;
 
   dir_fd = open_directory (job, dir);
@@ -863,8 +900,8 @@ walk_directory (ScanJob          *job,
       return;
     }
 
-  names = list_directory (dir_fd, &has_ignore_file, &has_cache_tag, &saved_errno);
-  if (names == NULL)
+  saved_errno = list_directory (dir_fd, listing);
+  if (saved_errno != 0)
     {
       report_unreadable (job, dir_path[0] ? dir_path : ".", saved_errno);
       keep_subtree (job, dir_path);
@@ -872,21 +909,33 @@ walk_directory (ScanJob          *job,
       return;
     }
 
-  if (has_ignore_file)
+  if (listing->has_ignore_file)
     load_ignore_file (job, dir_fd, dir_path);
 
   /* A tagged cache keeps its tag, so a restore shows why it is empty. */
-  if (has_cache_tag && is_cache_directory (dir_fd))
+  if (listing->has_cache_tag && is_cache_directory (dir_fd))
     {
-      job->report->counts.files_excluded += names->len - 1;
-      g_ptr_array_set_size (names, 0);
-      g_ptr_array_add (names, g_strdup (CACHEDIR_TAG_NAME));
+      job->report->counts.files_excluded += listing->offsets->len - 1;
+      g_string_truncate (listing->names, 0);
+      g_array_set_size (listing->offsets, 0);
+      listing_add (listing, CACHEDIR_TAG_NAME);
     }
 
+  /* Each entry's path is the directory's, a slash, and its name, built in
+   * one buffer that the next entry overwrites. */
+  g_string_assign (path, dir_path);
+  if (path->len > 0)
+    g_string_append_c (path, '/');
+  prefix_len = path->len;
+
   subdirs = g_ptr_array_new_with_free_func (pending_dir_free);
-  for (guint i = 0; i < names->len; i++)
+  for (guint i = 0; i < listing->offsets->len; i++)
     {
-      visit_entry (job, dir_fd, dir_path, g_ptr_array_index (names, i), subdirs);
+      const char *name = listing_name (listing, i);
+
+      g_string_truncate (path, prefix_len);
+      g_string_append (path, name);
+      visit_entry (job, dir_fd, path->str, name, subdirs);
       drain_results (job, G_MAXUINT);
       report_progress (job, FALSE);
     }
@@ -967,11 +1016,13 @@ load_known_cb (const char           *path,
                gpointer              user_data)
 {
   ScanJob *job = user_data;
-  KnownEntry *known = g_new (KnownEntry, 1);
+  gsize len = strlen (path);
+  KnownEntry *known = g_malloc (sizeof (KnownEntry) + len + 1);
 
   known->stat = *stat;
   known->seen = FALSE;
-  g_hash_table_insert (job->known, g_strdup (path), known);
+  memcpy (known->path, path, len + 1);
+  g_hash_table_insert (job->known, known->path, known);
   return TRUE;
 }
 
@@ -1068,12 +1119,17 @@ run_scan (ScanJob  *job,
 
   if (!hearth_inventory_foreach_file (job->inventory, job->folder->id, load_known_cb, job, error))
     return FALSE;
+  g_debug ("%s: %u entries known, loaded in %" G_GINT64_FORMAT " ms",
+           job->folder->path, g_hash_table_size (job->known),
+           (g_get_monotonic_time () - job->started_us) / 1000);
 
   job->hasher = hearth_file_hasher_new (job->scanner->n_workers, job->cancellable, error);
   if (job->hasher == NULL)
     return FALSE;
 
   walk_folder (job, &root);
+  g_debug ("%s: walked in %" G_GINT64_FORMAT " ms", job->folder->path,
+           (g_get_monotonic_time () - job->started_us) / 1000);
   drain_results (job, 0);
 
   /* A cancelled walk proves nothing about what is gone. What was hashed
@@ -1147,10 +1203,13 @@ scan_job_new (HearthScanner *self,
   job->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
   job->context = g_main_context_ref_thread_default ();
   job->root_fd = -1;
-  job->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  job->known = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   job->ignore = hearth_ignore_new ();
   job->excluded_ids = g_array_new (FALSE, FALSE, sizeof (DevIno));
   job->unreadable_dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  job->listing.names = g_string_new (NULL);
+  job->listing.offsets = g_array_new (FALSE, FALSE, sizeof (gsize));
+  job->path = g_string_new (NULL);
   job->report = hearth_scan_report_new (folder->id);
 
   return job;
