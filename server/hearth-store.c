@@ -10,14 +10,13 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <gio/gio.h>
 #include <glib/gi18n-lib.h>
-#include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
 
 #include "hearth-chunker.h"
+#include "hearth-database.h"
 #include "hearth-pack.h"
 #include "hearth-sha256.h"
 #include "hearth-store.h"
@@ -38,8 +37,6 @@
 /* "HRST": marks store.db as a Hearth store index (PRAGMA application_id),
  * so that another program's database is never taken for an empty index. */
 #define APPLICATION_ID 0x48525354
-
-#define BUSY_TIMEOUT_MS 5000
 
 typedef enum
 {
@@ -107,10 +104,6 @@ struct _HearthStore
 G_DEFINE_FINAL_TYPE (HearthStore, hearth_store, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (hearth-store-error-quark, hearth_store_error)
-
-typedef sqlite3_stmt SingleRow;
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SingleRow, sqlite3_finalize)
 
 /* A chunk appended by the current put, waiting for its index row. */
 typedef struct
@@ -289,40 +282,6 @@ static const char * const migrations[] = {
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HEARTH_STORE_SCHEMA_VERSION);
 
 static gboolean
-exec_sql (HearthStore  *self,
-          const char   *sql,
-          GError      **error)
-{
-  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
-
-  if (rc != SQLITE_OK)
-    return store_sqlite_error (self, error, rc);
-
-  return TRUE;
-}
-
-static SingleRow *
-query_single_row (HearthStore  *self,
-                  const char   *sql,
-                  GError      **error)
-{
-  g_autoptr(SingleRow) stmt = NULL;
-  int rc;
-
-  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-
-  if (rc != SQLITE_ROW)
-    {
-      store_sqlite_error (self, error, rc);
-      return NULL;
-    }
-
-  return g_steal_pointer (&stmt);
-}
-
-static gboolean
 mkdir_private (const char  *path,
                GError     **error)
 {
@@ -339,159 +298,23 @@ mkdir_private (const char  *path,
   return TRUE;
 }
 
-/* SQLite would create the file with mode 0644; the index is created
- * private first, and the -wal and -shm files copy its mode. */
-static gboolean
-create_private_file (const char  *path,
-                     GError     **error)
-{
-  int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  int saved_errno = errno;
-
-  if (fd >= 0)
-    return g_close (fd, error);
-
-  if (saved_errno == EEXIST)
-    return TRUE;
-
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               _("Could not create the store index “%s”: %s"),
-               path, g_strerror (saved_errno));
-  return FALSE;
-}
-
-static gboolean
-check_version (HearthStore  *self,
-               gint64        version,
-               GError      **error)
-{
-  if (version < 0)
-    return set_sqlite_error (NULL, self->db_path, error, SQLITE_CORRUPT);
-
-  if (version > (gint64) G_N_ELEMENTS (migrations))
-    {
-      g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_TOO_NEW,
-                   _("The store index “%s” was written by a newer version of Hearth (schema %d); this version understands up to %u. Install a newer Hearth to use it."),
-                   self->db_path, (int) version, (guint) G_N_ELEMENTS (migrations));
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-/* The first statement run on the file, and read-only: a file that is not
- * a database fails here, with NOTADB, before anything is written. */
-static gboolean
-check_header (HearthStore  *self,
-              gint64       *out_version,
-              GError      **error)
-{
-  static const char sql[] =
-    "SELECT (SELECT application_id FROM pragma_application_id),"
-    "       (SELECT user_version FROM pragma_user_version),"
-    "       (SELECT count(*) FROM sqlite_schema)";
-  g_autoptr(SingleRow) stmt = query_single_row (self, sql, error);
-  gint64 application_id;
-  gboolean is_empty;
-
-  if (stmt == NULL)
-    return FALSE;
-
-  application_id = sqlite3_column_int64 (stmt, 0);
-  *out_version = sqlite3_column_int64 (stmt, 1);
-  is_empty = application_id == 0 && *out_version == 0 && sqlite3_column_int64 (stmt, 2) == 0;
-
-  if (!is_empty && application_id != APPLICATION_ID)
-    {
-      g_set_error (error, HEARTH_STORE_ERROR, HEARTH_STORE_ERROR_CORRUPT,
-                   _("“%s” is another program’s database, not a Hearth store index. Move it away and run “hearth-server check --rebuild-index”."),
-                   self->db_path);
-      return FALSE;
-    }
-
-  return check_version (self, *out_version, error);
-}
-
-static gboolean
-migrate_locked (HearthStore  *self,
-                GError      **error)
-{
-  g_autoptr(SingleRow) stmt = query_single_row (self, "PRAGMA user_version", error);
-  g_autofree char *set_version = NULL;
-  gint64 version;
-
-  if (stmt == NULL)
-    return FALSE;
-
-  /* Read again under the write lock: another process may have upgraded
-   * the file since check_header() looked. */
-  version = sqlite3_column_int64 (stmt, 0);
-  if (!check_version (self, version, error))
-    return FALSE;
-
-  for (guint v = (guint) version; v < G_N_ELEMENTS (migrations); v++)
-    {
-      if (!exec_sql (self, migrations[v], error))
-        {
-          g_prefix_error (error, _("Could not upgrade the store index to schema %u: "), v + 1);
-          return FALSE;
-        }
-    }
-
-  /* PRAGMA takes no bound parameters; both values are integers of ours. */
-  set_version = g_strdup_printf ("PRAGMA application_id = %d; PRAGMA user_version = %u",
-                                 APPLICATION_ID, (guint) G_N_ELEMENTS (migrations));
-  return exec_sql (self, set_version, error);
-}
-
-/* Every pending step in one transaction, so that a failure or a crash
- * part way leaves the index at its old version. */
-static gboolean
-migrate (HearthStore  *self,
-         GError      **error)
-{
-  if (!exec_sql (self, "BEGIN IMMEDIATE", error))
-    return FALSE;
-
-  if (!migrate_locked (self, error) || !exec_sql (self, "COMMIT", error))
-    {
-      if (!sqlite3_get_autocommit (self->db))
-        sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
 static gboolean
 open_database (HearthStore  *self,
                GError      **error)
 {
-  gint64 version = 0;
+  const HearthDatabaseSchema schema = {
+    .application_id = APPLICATION_ID,
+    .migrations = migrations,
+    .n_migrations = G_N_ELEMENTS (migrations),
+    .error_domain = HEARTH_STORE_ERROR,
+    .error_corrupt = HEARTH_STORE_ERROR_CORRUPT,
+    .error_too_new = HEARTH_STORE_ERROR_TOO_NEW,
+    .set_sqlite_error = set_sqlite_error,
+  };
   int rc;
 
-  if (!create_private_file (self->db_path, error))
-    return FALSE;
-
-  rc = sqlite3_open_v2 (self->db_path, &self->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
-  if (rc != SQLITE_OK)
-    return store_sqlite_error (self, error, rc);
-
-  sqlite3_extended_result_codes (self->db, TRUE);
-  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
-
-  if (!check_header (self, &version, error))
-    return FALSE;
-
-  /* FULL, not NORMAL: in WAL mode NORMAL lets a power loss take back the
-   * last commits, and a commit here is the acknowledgement a client
-   * relies on to drop its own copy of the chunk (see put_chunks). */
-  if (!exec_sql (self, "PRAGMA journal_mode = WAL", error) ||
-      !exec_sql (self, "PRAGMA synchronous = FULL", error))
-    return FALSE;
-
-  if (version < (gint64) G_N_ELEMENTS (migrations) && !migrate (self, error))
+  self->db = hearth_database_open (self->db_path, &schema, error);
+  if (self->db == NULL)
     return FALSE;
 
   for (guint i = 0; i < N_STATEMENTS; i++)
