@@ -817,7 +817,7 @@ update_folder (HearthInventory  *self,
                GError          **error)
 {
   g_autoptr(InventoryStatement) stmt = lookup_statement (self, id, error);
-  gboolean changed;
+  gboolean changed = FALSE;
 
   if (stmt == NULL)
     return FALSE;
@@ -983,7 +983,7 @@ hearth_inventory_remove_folder (HearthInventory  *self,
                                 GError          **error)
 {
   g_autoptr(InventoryStatement) stmt = NULL;
-  gboolean changed;
+  gboolean changed = FALSE;
 
   g_return_val_if_fail (HEARTH_IS_INVENTORY (self), FALSE);
 
@@ -1163,7 +1163,7 @@ hearth_inventory_mark_deleted (HearthInventory  *self,
                                GError          **error)
 {
   g_autoptr(InventoryStatement) stmt = NULL;
-  gboolean changed;
+  gboolean changed = FALSE;
 
   g_return_val_if_fail (HEARTH_IS_INVENTORY (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
