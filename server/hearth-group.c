@@ -19,7 +19,11 @@
 
 #include "hearth-database.h"
 #include "hearth-group.h"
+#include "hearth-invite-code.h"
 #include "hearth-sha256.h"
+
+/* The invite code carries the secret this file makes (docs/invite-code.md). */
+G_STATIC_ASSERT (HEARTH_INVITE_CODE_SECRET_LEN == HEARTH_GROUP_SECRET_LEN);
 
 /* The family's members, devices and invites, in DATA_DIR/group.db.
  * docs/group.md has the schema and the lifecycles.
