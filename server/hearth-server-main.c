@@ -11,16 +11,16 @@
 
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
-#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hearth-command-line.h"
 #include "hearth-group.h"
 #include "hearth-invite-code.h"
 #include "hearth-server-identity.h"
 
 /* Exit statuses: 0 success, 1 the command failed, 2 it was used wrongly. */
-#define EXIT_USAGE 2
+#define HEARTH_EXIT_USAGE 2
 
 /* The version of the --json documents (docs/server-cli.md). */
 #define JSON_FORMAT_VERSION 1
@@ -36,20 +36,6 @@ typedef struct
   char     *url;
   int       expires_days;
 } ServerOptions;
-
-typedef int (*ServerCommandFunc) (ServerOptions  *options,
-                                  int             argc,
-                                  char          **argv,
-                                  GError        **error);
-
-typedef struct
-{
-  const char          *name;
-  const char          *args;
-  const char          *summary;
-  const GOptionEntry  *entries;
-  ServerCommandFunc    func;
-} ServerCommand;
 
 static ServerOptions server_options = {
   .expires_days = HEARTH_GROUP_INVITE_DEFAULT_LIFETIME_S / SECONDS_PER_DAY,
@@ -88,51 +74,6 @@ server_options_clear (ServerOptions *options)
 }
 
 /* Output */
-
-static void
-print_json (JsonBuilder *builder)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  g_autofree char *text = NULL;
-
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
-}
-
-static void
-json_add_int (JsonBuilder *builder,
-              const char  *member,
-              gint64       value)
-{
-  json_builder_set_member_name (builder, member);
-  json_builder_add_int_value (builder, value);
-}
-
-static void
-json_add_string (JsonBuilder *builder,
-                 const char  *member,
-                 const char  *value)
-{
-  json_builder_set_member_name (builder, member);
-  json_builder_add_string_value (builder, value);
-}
-
-/* @format is a translated string with one %s for the number:
- * G_GINT64_FORMAT cannot stand inside a string xgettext extracts. */
-static char *
-format_number (const char *format,
-               gint64      n)
-{
-  g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, n);
-
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-  return g_strdup_printf (format, number);
-#pragma GCC diagnostic pop
-}
 
 /* Group times are nanoseconds since the epoch. */
 static GDateTime *
@@ -324,11 +265,11 @@ dup_default_host (GError **error)
 }
 
 static int
-cmd_invite (ServerOptions  *options,
-            int             argc,
-            char          **argv,
-            GError        **error)
+cmd_invite (int      argc,
+            char   **argv,
+            GError **error)
 {
+  ServerOptions *options = &server_options;
   g_autoptr(HearthServerIdentity) identity = NULL;
   g_autoptr(HearthGroup) group = NULL;
   g_autoptr(HearthInviteCode) code = NULL;
@@ -342,14 +283,14 @@ cmd_invite (ServerOptions  *options,
   if (argc != 1 || options->member == NULL)
     {
       g_printerr ("%s\n", _("Usage: hearth-server invite --member NAME [--admin] [--url HOST[:PORT]] [--expires DAYS]"));
-      return EXIT_USAGE;
+      return HEARTH_EXIT_USAGE;
     }
 
   if (options->expires_days < 1 || options->expires_days > max_days)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    _("--expires takes a number of days from 1 to %d"), max_days);
-      return EXIT_USAGE;
+      return HEARTH_EXIT_USAGE;
     }
 
   /* Everything that can be wrong with the command line is found before
@@ -357,7 +298,7 @@ cmd_invite (ServerOptions  *options,
   if (options->url != NULL)
     {
       if (!parse_url_option (options->url, &host, &port, error))
-        return EXIT_USAGE;
+        return HEARTH_EXIT_USAGE;
     }
   else if ((host = dup_default_host (error)) == NULL)
     {
@@ -394,7 +335,7 @@ json_add_time (JsonBuilder *builder,
 {
   g_autofree char *text = format_time_json (ns);
 
-  json_add_string (builder, member, text);
+  hearth_json_add_string (builder, member, text);
 }
 
 static void
@@ -402,9 +343,9 @@ json_add_member (JsonBuilder             *builder,
                  const HearthGroupMember *member)
 {
   json_builder_begin_object (builder);
-  json_add_int (builder, "id", member->id);
-  json_add_string (builder, "name", member->name);
-  json_add_string (builder, "role", member->is_admin ? "admin" : "member");
+  hearth_json_add_int (builder, "id", member->id);
+  hearth_json_add_string (builder, "name", member->name);
+  hearth_json_add_string (builder, "role", member->is_admin ? "admin" : "member");
   json_add_time (builder, "created", member->created_ns);
   json_builder_set_member_name (builder, "devices");
   json_builder_begin_array (builder);
@@ -413,8 +354,8 @@ json_add_member (JsonBuilder             *builder,
       const HearthGroupDevice *device = g_ptr_array_index (member->devices, i);
 
       json_builder_begin_object (builder);
-      json_add_int (builder, "id", device->id);
-      json_add_string (builder, "name", device->name);
+      hearth_json_add_int (builder, "id", device->id);
+      hearth_json_add_string (builder, "name", device->name);
       json_add_time (builder, "created", device->created_ns);
       json_add_time (builder, "last_seen", device->last_seen_ns);
       json_builder_end_object (builder);
@@ -445,7 +386,7 @@ print_member (const HearthGroupMember *member)
   for (guint i = 0; i < member->devices->len; i++)
     {
       const HearthGroupDevice *device = g_ptr_array_index (member->devices, i);
-      g_autofree char *id = format_number (_("device %s"), device->id);
+      g_autofree char *id = hearth_format_count (_("device %s"), device->id);
       g_autofree char *created = format_time_local (device->created_ns);
       g_autofree char *seen = format_time_local (device->last_seen_ns);
 
@@ -455,18 +396,18 @@ print_member (const HearthGroupMember *member)
 }
 
 static int
-cmd_members (ServerOptions  *options,
-             int             argc,
-             char          **argv,
-             GError        **error)
+cmd_members (int      argc,
+             char   **argv,
+             GError **error)
 {
+  ServerOptions *options = &server_options;
   g_autoptr(HearthGroup) group = NULL;
   g_autoptr(GPtrArray) members = NULL;
 
   if (argc != 1)
     {
       g_printerr ("%s\n", _("Usage: hearth-server members [--json]"));
-      return EXIT_USAGE;
+      return HEARTH_EXIT_USAGE;
     }
 
   group = open_group (options, error);
@@ -482,14 +423,14 @@ cmd_members (ServerOptions  *options,
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
       json_builder_begin_object (builder);
-      json_add_int (builder, "version", JSON_FORMAT_VERSION);
+      hearth_json_add_int (builder, "version", JSON_FORMAT_VERSION);
       json_builder_set_member_name (builder, "members");
       json_builder_begin_array (builder);
       for (guint i = 0; i < members->len; i++)
         json_add_member (builder, g_ptr_array_index (members, i));
       json_builder_end_array (builder);
       json_builder_end_object (builder);
-      print_json (builder);
+      hearth_json_print (builder);
       return EXIT_SUCCESS;
     }
 
@@ -505,11 +446,11 @@ cmd_members (ServerOptions  *options,
 /* revoke */
 
 static int
-cmd_revoke (ServerOptions  *options,
-            int             argc,
-            char          **argv,
-            GError        **error)
+cmd_revoke (int      argc,
+            char   **argv,
+            GError **error)
 {
+  ServerOptions *options = &server_options;
   g_autoptr(HearthGroup) group = NULL;
   g_autofree char *done = NULL;
   gint64 device_id;
@@ -517,7 +458,7 @@ cmd_revoke (ServerOptions  *options,
   if (argc != 2)
     {
       g_printerr ("%s\n", _("Usage: hearth-server revoke DEVICE_ID"));
-      return EXIT_USAGE;
+      return HEARTH_EXIT_USAGE;
     }
 
   if (!g_ascii_string_to_signed (argv[1], 10, 1, G_MAXINT64, &device_id, NULL))
@@ -526,7 +467,7 @@ cmd_revoke (ServerOptions  *options,
 
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    _("“%s” is not a device ID; “hearth-server members” lists them"), shown);
-      return EXIT_USAGE;
+      return HEARTH_EXIT_USAGE;
     }
 
   group = open_group (options, error);
@@ -536,7 +477,7 @@ cmd_revoke (ServerOptions  *options,
   if (!hearth_group_revoke_device (group, device_id, error))
     return EXIT_FAILURE;
 
-  done = format_number (_("Revoked device %s: it can no longer reach the server."), device_id);
+  done = hearth_format_count (_("Revoked device %s: it can no longer reach the server."), device_id);
   g_print ("%s\n", done);
   return EXIT_SUCCESS;
 }
@@ -544,17 +485,17 @@ cmd_revoke (ServerOptions  *options,
 /* remove-member */
 
 static int
-cmd_remove_member (ServerOptions  *options,
-                   int             argc,
-                   char          **argv,
-                   GError        **error)
+cmd_remove_member (int      argc,
+                   char   **argv,
+                   GError **error)
 {
+  ServerOptions *options = &server_options;
   g_autoptr(HearthGroup) group = NULL;
 
   if (argc != 2)
     {
       g_printerr ("%s\n", _("Usage: hearth-server remove-member NAME"));
-      return EXIT_USAGE;
+      return HEARTH_EXIT_USAGE;
     }
 
   group = open_group (options, error);
@@ -570,140 +511,27 @@ cmd_remove_member (ServerOptions  *options,
 
 /* Dispatch */
 
-static const ServerCommand commands[] = {
+static const HearthCommand commands[] = {
   { "invite", N_("--member NAME"), N_("Print an invite code for a new member or device"), invite_entries, cmd_invite },
   { "members", "", N_("List the members and their devices"), json_entries, cmd_members },
   { "revoke", N_("DEVICE_ID"), N_("Revoke a device"), NULL, cmd_revoke },
   { "remove-member", N_("NAME"), N_("Remove a member and revoke all their devices"), NULL, cmd_remove_member },
 };
 
-static char *
-commands_summary (void)
-{
-  GString *text = g_string_new (_("Commands:"));
-
-  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    g_string_append_printf (text, "\n  %-14s %-14s %s", commands[i].name,
-                            *commands[i].args != '\0' ? _(commands[i].args) : "",
-                            _(commands[i].summary));
-  return g_string_free (text, FALSE);
-}
-
-static const ServerCommand *
-find_command (const char *name)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    if (g_strcmp0 (commands[i].name, name) == 0)
-      return &commands[i];
-  return NULL;
-}
-
-static int
-run_command (const ServerCommand  *command,
-             int                   argc,
-             char                **argv)
-{
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *parameter = NULL;
-  g_autofree char *outer_data_dir = NULL;
-  int status;
-
-  parameter = g_strdup_printf ("%s %s", command->name,
-                               *command->args != '\0' ? _(command->args) : "");
-  context = g_option_context_new (parameter);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (context, _(command->summary));
-  g_option_context_add_main_entries (context, common_entries, GETTEXT_PACKAGE);
-  if (command->entries != NULL)
-    g_option_context_add_main_entries (context, command->entries, GETTEXT_PACKAGE);
-
-  /* --data-dir may come before the command or after it; after wins. */
-  outer_data_dir = g_steal_pointer (&server_options.data_dir);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      g_printerr ("hearth-server %s: %s\n", command->name, error->message);
-      return EXIT_USAGE;
-    }
-  if (server_options.data_dir == NULL)
-    server_options.data_dir = g_steal_pointer (&outer_data_dir);
-
-  status = command->func (&server_options, argc, argv, &error);
-  if (error != NULL)
-    {
-      g_printerr ("hearth-server: %s\n", error->message);
-      if (status == EXIT_SUCCESS)
-        status = EXIT_FAILURE;
-    }
-  return status;
-}
-
 int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *description = NULL;
-  gboolean version = FALSE;
-  const GOptionEntry main_entries[] = {
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Show the version and exit"), NULL },
-    { NULL }
+  const HearthCommandLine command_line = {
+    .program = "hearth-server",
+    .summary = N_("The Hearth family backup server."),
+    .common_entries = common_entries,
+    .place_option = &server_options.data_dir,
+    .commands = commands,
+    .n_commands = G_N_ELEMENTS (commands),
   };
-  const ServerCommand *command;
-  int status;
+  int status = hearth_command_line_run (&command_line, argc, argv);
 
-  /* Standard output carries the command's result (the invite code, or
-   * one JSON document with --json); every log message goes to stderr. */
-  g_log_writer_default_set_use_stderr (TRUE);
-
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-
-  context = g_option_context_new (_("COMMAND [ARGUMENTS…]"));
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (context, _("The Hearth family backup server."));
-  description = commands_summary ();
-  g_option_context_set_description (context, description);
-  g_option_context_add_main_entries (context, common_entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, main_entries, GETTEXT_PACKAGE);
-  /* Options after the command belong to the command. */
-  g_option_context_set_strict_posix (context, TRUE);
-
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      g_printerr ("hearth-server: %s\n", error->message);
-      server_options_clear (&server_options);
-      return EXIT_USAGE;
-    }
-
-  if (version)
-    {
-      g_print ("hearth-server %s\n", PACKAGE_VERSION);
-      server_options_clear (&server_options);
-      return EXIT_SUCCESS;
-    }
-
-  if (argc < 2)
-    {
-      g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
-
-      g_printerr ("%s", help);
-      server_options_clear (&server_options);
-      return EXIT_USAGE;
-    }
-
-  command = find_command (argv[1]);
-  if (command == NULL)
-    {
-      g_printerr (_("hearth-server: unknown command “%s”; see “hearth-server --help”\n"), argv[1]);
-      server_options_clear (&server_options);
-      return EXIT_USAGE;
-    }
-
-  status = run_command (command, argc - 1, argv + 1);
   server_options_clear (&server_options);
   return status;
 }

@@ -13,18 +13,15 @@
 #include <glib-unix.h>
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "hearth-chunk-reader.h"
+#include "hearth-command-line.h"
 #include "hearth-profile.h"
 #include "hearth-scanner.h"
-
-/* Exit statuses: 0 success, 1 the command failed, 2 it was used wrongly. */
-#define EXIT_USAGE 2
 
 typedef struct
 {
@@ -32,19 +29,6 @@ typedef struct
   gboolean  json;
   gboolean  show_progress;
 } CliOptions;
-
-typedef int (*CliCommandFunc) (CliOptions  *options,
-                               int          argc,
-                               char       **argv,
-                               GError     **error);
-
-typedef struct
-{
-  const char     *name;
-  const char     *args;
-  const char     *summary;
-  CliCommandFunc  func;
-} CliCommand;
 
 static CliOptions cli_options;
 
@@ -57,19 +41,6 @@ static const GOptionEntry common_entries[] = {
 };
 
 /* Output */
-
-static void
-print_json (JsonBuilder *builder)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  g_autofree char *text = NULL;
-
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
-}
 
 /* JSON holds UTF-8 only. A name that is not UTF-8 is shown with its bad
  * bytes replaced, and given byte-exact in base64 beside it, so that a
@@ -95,38 +66,6 @@ json_add_path (JsonBuilder *builder,
       json_builder_set_member_name (builder, member_b64);
       json_builder_add_string_value (builder, encoded);
     }
-}
-
-static void
-json_add_int (JsonBuilder *builder,
-              const char  *member,
-              gint64       value)
-{
-  json_builder_set_member_name (builder, member);
-  json_builder_add_int_value (builder, value);
-}
-
-static void
-json_add_string (JsonBuilder *builder,
-                 const char  *member,
-                 const char  *value)
-{
-  json_builder_set_member_name (builder, member);
-  json_builder_add_string_value (builder, value);
-}
-
-/* @format is a translated ngettext() result with one %s for the number:
- * G_GUINT64_FORMAT cannot stand inside a string xgettext extracts. */
-static char *
-format_count (const char *format,
-              guint64     n)
-{
-  g_autofree char *number = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
-
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-  return g_strdup_printf (format, number);
-#pragma GCC diagnostic pop
 }
 
 static void
@@ -230,11 +169,11 @@ find_containing_folder (HearthInventory  *inventory,
 /* add-folder */
 
 static int
-cmd_add_folder (CliOptions  *options,
-                int          argc,
-                char       **argv,
-                GError     **error)
+cmd_add_folder (int      argc,
+                char   **argv,
+                GError **error)
 {
+  CliOptions *options = &cli_options;
   g_autoptr(HearthProfile) profile = NULL;
   g_autoptr(HearthFolder) folder = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -244,7 +183,7 @@ cmd_add_folder (CliOptions  *options,
   if (argc != 2)
     {
       g_printerr ("%s\n", _("Usage: hearth-cli add-folder PATH"));
-      return EXIT_USAGE;
+      return HEARTH_EXIT_USAGE;
     }
 
   path = resolve_directory (argv[1], error);
@@ -274,12 +213,12 @@ cmd_add_folder (CliOptions  *options,
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
       json_builder_begin_object (builder);
-      json_add_int (builder, "id", folder->id);
+      hearth_json_add_int (builder, "id", folder->id);
       json_add_path (builder, "path", folder->path);
       json_builder_set_member_name (builder, "added");
       json_builder_add_boolean_value (builder, !already);
       json_builder_end_object (builder);
-      print_json (builder);
+      hearth_json_print (builder);
     }
   else
     {
@@ -322,7 +261,7 @@ on_scanner_progress (HearthScanner            *scanner,
   done = g_format_size (progress->bytes_hashed);
   total = g_format_size (progress->bytes_to_hash);
   rate = g_format_size ((guint64) (progress->bytes_hashed / seconds));
-  seen = format_count (ngettext ("%s file seen", "%s files seen", progress->files_seen),
+  seen = hearth_format_count (ngettext ("%s file seen", "%s files seen", progress->files_seen),
                        progress->files_seen);
 
   g_printerr ("\r\033[K");
@@ -375,14 +314,14 @@ static void
 json_add_counts (JsonBuilder              *builder,
                  const HearthScanProgress *counts)
 {
-  json_add_int (builder, "files_seen", counts->files_seen);
-  json_add_int (builder, "files_hashed", counts->files_hashed);
-  json_add_int (builder, "bytes_hashed", counts->bytes_hashed);
-  json_add_int (builder, "files_new", counts->files_new);
-  json_add_int (builder, "files_changed", counts->files_changed);
-  json_add_int (builder, "files_deleted", counts->files_deleted);
-  json_add_int (builder, "files_excluded", counts->files_excluded);
-  json_add_int (builder, "elapsed_ms", counts->elapsed_us / 1000);
+  hearth_json_add_int (builder, "files_seen", counts->files_seen);
+  hearth_json_add_int (builder, "files_hashed", counts->files_hashed);
+  hearth_json_add_int (builder, "bytes_hashed", counts->bytes_hashed);
+  hearth_json_add_int (builder, "files_new", counts->files_new);
+  hearth_json_add_int (builder, "files_changed", counts->files_changed);
+  hearth_json_add_int (builder, "files_deleted", counts->files_deleted);
+  hearth_json_add_int (builder, "files_excluded", counts->files_excluded);
+  hearth_json_add_int (builder, "elapsed_ms", counts->elapsed_us / 1000);
 }
 
 static void
@@ -396,9 +335,9 @@ json_add_problems (JsonBuilder            *builder,
       const HearthScanProblem *problem = g_ptr_array_index (report->problems, i);
 
       json_builder_begin_object (builder);
-      json_add_string (builder, "kind", hearth_scan_problem_kind_to_string (problem->kind));
+      hearth_json_add_string (builder, "kind", hearth_scan_problem_kind_to_string (problem->kind));
       json_add_path (builder, "path", problem->path);
-      json_add_string (builder, "message", problem->message);
+      hearth_json_add_string (builder, "message", problem->message);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -425,15 +364,15 @@ print_scan_report (const HearthFolder     *folder,
   const HearthScanProgress *c = &report->counts;
   g_autofree char *shown = g_filename_display_name (folder->path);
   g_autofree char *bytes = g_format_size (c->bytes_hashed);
-  g_autofree char *seen = format_count (ngettext ("%s file seen", "%s files seen", c->files_seen),
+  g_autofree char *seen = hearth_format_count (ngettext ("%s file seen", "%s files seen", c->files_seen),
                                         c->files_seen);
-  g_autofree char *read = format_count (ngettext ("%s read", "%s read", c->files_hashed),
+  g_autofree char *read = hearth_format_count (ngettext ("%s read", "%s read", c->files_hashed),
                                         c->files_hashed);
-  g_autofree char *added = format_count (ngettext ("%s new", "%s new", c->files_new),
+  g_autofree char *added = hearth_format_count (ngettext ("%s new", "%s new", c->files_new),
                                          c->files_new);
-  g_autofree char *changed = format_count (ngettext ("%s changed", "%s changed", c->files_changed),
+  g_autofree char *changed = hearth_format_count (ngettext ("%s changed", "%s changed", c->files_changed),
                                            c->files_changed);
-  g_autofree char *deleted = format_count (ngettext ("%s deleted", "%s deleted", c->files_deleted),
+  g_autofree char *deleted = hearth_format_count (ngettext ("%s deleted", "%s deleted", c->files_deleted),
                                            c->files_deleted);
 
   /* Translators: folder, files seen, files read, their size, then the
@@ -451,11 +390,11 @@ print_scan_report (const HearthFolder     *folder,
 }
 
 static int
-cmd_scan (CliOptions  *options,
-          int          argc,
-          char       **argv,
-          GError     **error)
+cmd_scan (int      argc,
+          char   **argv,
+          GError **error)
 {
+  CliOptions *options = &cli_options;
   g_autoptr(HearthProfile) profile = NULL;
   g_autoptr(HearthScanner) scanner = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -466,10 +405,13 @@ cmd_scan (CliOptions  *options,
   guint sigint, sigterm;
   int status = EXIT_SUCCESS;
 
+  /* Progress lines would only garble a pipe or a log. */
+  cli_options.show_progress = !options->json && isatty (STDERR_FILENO);
+
   if (argc > 2)
     {
       g_printerr ("%s\n", _("Usage: hearth-cli scan [PATH]"));
-      return EXIT_USAGE;
+      return HEARTH_EXIT_USAGE;
     }
 
   profile = open_profile (options, error);
@@ -515,7 +457,7 @@ cmd_scan (CliOptions  *options,
       report = scan_one_folder (scanner, folder, cancellable, &folder_error);
 
       json_builder_begin_object (builder);
-      json_add_int (builder, "id", folder->id);
+      hearth_json_add_int (builder, "id", folder->id);
       json_add_path (builder, "path", folder->path);
 
       if (report != NULL)
@@ -533,7 +475,7 @@ cmd_scan (CliOptions  *options,
           if ((!options->json || folders->len == 1) &&
               !g_error_matches (folder_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
             g_printerr ("hearth-cli: %s\n", folder_error->message);
-          json_add_string (builder, "error", folder_error->message);
+          hearth_json_add_string (builder, "error", folder_error->message);
         }
 
       json_builder_end_object (builder);
@@ -547,7 +489,7 @@ cmd_scan (CliOptions  *options,
   g_source_remove (sigterm);
 
   if (options->json)
-    print_json (builder);
+    hearth_json_print (builder);
 
   return g_cancellable_set_error_if_cancelled (cancellable, error) ? EXIT_FAILURE : status;
 }
@@ -555,11 +497,11 @@ cmd_scan (CliOptions  *options,
 /* inspect */
 
 static int
-cmd_inspect (CliOptions  *options,
-             int          argc,
-             char       **argv,
-             GError     **error)
+cmd_inspect (int      argc,
+             char   **argv,
+             GError **error)
 {
+  CliOptions *options = &cli_options;
   g_autoptr(HearthChunkReader) reader = NULL;
   g_autoptr(HearthFileDescriptor) descriptor = NULL;
   char hex[HEARTH_CHUNK_ID_HEX_LEN + 1];
@@ -569,7 +511,7 @@ cmd_inspect (CliOptions  *options,
   if (argc != 2)
     {
       g_printerr ("%s\n", _("Usage: hearth-cli inspect FILE"));
-      return EXIT_USAGE;
+      return HEARTH_EXIT_USAGE;
     }
 
   reader = hearth_chunk_reader_new ();
@@ -585,27 +527,27 @@ cmd_inspect (CliOptions  *options,
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
       json_builder_begin_object (builder);
-      json_add_int (builder, "size", hearth_file_descriptor_get_size (descriptor));
-      json_add_string (builder, "id", hex);
+      hearth_json_add_int (builder, "size", hearth_file_descriptor_get_size (descriptor));
+      hearth_json_add_string (builder, "id", hex);
       json_builder_set_member_name (builder, "chunks");
       json_builder_begin_array (builder);
       for (guint i = 0; i < n_chunks; i++)
         {
           hearth_chunk_id_to_hex (&chunks[i].id, hex);
           json_builder_begin_object (builder);
-          json_add_int (builder, "offset", chunks[i].offset);
-          json_add_int (builder, "length", chunks[i].length);
-          json_add_string (builder, "id", hex);
+          hearth_json_add_int (builder, "offset", chunks[i].offset);
+          hearth_json_add_int (builder, "length", chunks[i].length);
+          hearth_json_add_string (builder, "id", hex);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
       json_builder_end_object (builder);
-      print_json (builder);
+      hearth_json_print (builder);
       return EXIT_SUCCESS;
     }
 
   {
-    g_autofree char *size = format_count (ngettext ("Size: %s byte", "Size: %s bytes",
+    g_autofree char *size = hearth_format_count (ngettext ("Size: %s byte", "Size: %s bytes",
                                                     hearth_file_descriptor_get_size (descriptor)),
                                           hearth_file_descriptor_get_size (descriptor));
 
@@ -624,133 +566,26 @@ cmd_inspect (CliOptions  *options,
 
 /* Dispatch */
 
-static const CliCommand commands[] = {
-  { "add-folder", N_("PATH"), N_("Add a folder to back up"), cmd_add_folder },
-  { "scan", N_("[PATH]"), N_("Read new and changed files of every folder, or of the one holding PATH"), cmd_scan },
-  { "inspect", N_("FILE"), N_("Show how a file is cut into chunks, and their IDs"), cmd_inspect },
+static const HearthCommand commands[] = {
+  { "add-folder", N_("PATH"), N_("Add a folder to back up"), NULL, cmd_add_folder },
+  { "scan", N_("[PATH]"), N_("Read new and changed files of every folder, or of the one holding PATH"), NULL, cmd_scan },
+  { "inspect", N_("FILE"), N_("Show how a file is cut into chunks, and their IDs"), NULL, cmd_inspect },
 };
-
-static char *
-commands_summary (void)
-{
-  GString *text = g_string_new (_("Commands:"));
-
-  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    g_string_append_printf (text, "\n  %-12s %-8s %s", commands[i].name,
-                            _(commands[i].args), _(commands[i].summary));
-  return g_string_free (text, FALSE);
-}
-
-static const CliCommand *
-find_command (const char *name)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    if (g_strcmp0 (commands[i].name, name) == 0)
-      return &commands[i];
-  return NULL;
-}
-
-static int
-run_command (const CliCommand  *command,
-             int                argc,
-             char             **argv)
-{
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *parameter = g_strdup_printf ("%s %s", command->name, _(command->args));
-  g_autofree char *outer_profile = NULL;
-  int status;
-
-  context = g_option_context_new (parameter);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (context, _(command->summary));
-  g_option_context_add_main_entries (context, common_entries, GETTEXT_PACKAGE);
-
-  /* --profile may come before the command or after it; after wins. */
-  outer_profile = g_steal_pointer (&cli_options.profile_dir);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      g_printerr ("hearth-cli %s: %s\n", command->name, error->message);
-      return EXIT_USAGE;
-    }
-  if (cli_options.profile_dir == NULL)
-    cli_options.profile_dir = g_steal_pointer (&outer_profile);
-
-  cli_options.show_progress = !cli_options.json && isatty (STDERR_FILENO);
-
-  status = command->func (&cli_options, argc, argv, &error);
-  if (error != NULL)
-    {
-      clear_progress_line ();
-      g_printerr ("hearth-cli: %s\n", error->message);
-      if (status == EXIT_SUCCESS)
-        status = EXIT_FAILURE;
-    }
-  return status;
-}
 
 int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *description = NULL;
-  gboolean version = FALSE;
-  const GOptionEntry main_entries[] = {
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Show the version and exit"), NULL },
-    { NULL }
+  const HearthCommandLine command_line = {
+    .program = "hearth-cli",
+    .summary = N_("Hearth: family backup that shares."),
+    .common_entries = common_entries,
+    .place_option = &cli_options.profile_dir,
+    .commands = commands,
+    .n_commands = G_N_ELEMENTS (commands),
   };
-  const CliCommand *command;
-  int status;
+  int status = hearth_command_line_run (&command_line, argc, argv);
 
-  /* Standard output carries the command's result (one JSON document with
-   * --json); every log message, debug ones included, goes to stderr. */
-  g_log_writer_default_set_use_stderr (TRUE);
-
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-
-  context = g_option_context_new (_("COMMAND [ARGUMENTS…]"));
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (context, _("Hearth: family backup that shares."));
-  description = commands_summary ();
-  g_option_context_set_description (context, description);
-  g_option_context_add_main_entries (context, common_entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, main_entries, GETTEXT_PACKAGE);
-  /* Options after the command belong to the command. */
-  g_option_context_set_strict_posix (context, TRUE);
-
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      g_printerr ("hearth-cli: %s\n", error->message);
-      return EXIT_USAGE;
-    }
-
-  if (version)
-    {
-      g_print ("hearth-cli %s\n", PACKAGE_VERSION);
-      return EXIT_SUCCESS;
-    }
-
-  if (argc < 2)
-    {
-      g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
-
-      g_printerr ("%s", help);
-      return EXIT_USAGE;
-    }
-
-  command = find_command (argv[1]);
-  if (command == NULL)
-    {
-      g_printerr (_("hearth-cli: unknown command “%s”; see “hearth-cli --help”\n"), argv[1]);
-      return EXIT_USAGE;
-    }
-
-  status = run_command (command, argc - 1, argv + 1);
   g_clear_pointer (&cli_options.profile_dir, g_free);
   return status;
 }
