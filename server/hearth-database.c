@@ -280,3 +280,26 @@ hearth_database_open (const char                  *path,
 
   return db;
 }
+
+/**
+ * hearth_database_make_private_dir:
+ *
+ * Creates @path and its parents, readable by the server's user alone:
+ * the data directory and the folders in it hold the family's data.
+ */
+gboolean
+hearth_database_make_private_dir (const char  *path,
+                                  GError     **error)
+{
+  if (g_mkdir_with_parents (path, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not create the folder “%s”: %s"),
+                   path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  return TRUE;
+}

@@ -50,5 +50,7 @@ gboolean  hearth_database_exec (sqlite3                     *db,
                                 const HearthDatabaseSchema  *schema,
                                 const char                  *sql,
                                 GError                     **error);
+gboolean  hearth_database_make_private_dir (const char      *path,
+                                            GError         **error);
 
 G_END_DECLS

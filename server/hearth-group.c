@@ -386,23 +386,6 @@ static const char * const migrations[] = {
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HEARTH_GROUP_SCHEMA_VERSION);
 
 static gboolean
-mkdir_private (const char  *path,
-               GError     **error)
-{
-  if (g_mkdir_with_parents (path, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Could not create the folder “%s”: %s"),
-                   path, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static gboolean
 open_database (HearthGroup  *self,
                GError      **error)
 {
@@ -546,7 +529,7 @@ hearth_group_open (const char  *data_dir,
   self = g_object_new (HEARTH_TYPE_GROUP, NULL);
   self->db_path = g_build_filename (data_dir, DB_NAME, NULL);
 
-  if (!mkdir_private (data_dir, error) || !open_database (self, error))
+  if (!hearth_database_make_private_dir (data_dir, error) || !open_database (self, error))
     return NULL;
 
   return g_steal_pointer (&self);

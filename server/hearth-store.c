@@ -282,23 +282,6 @@ static const char * const migrations[] = {
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == HEARTH_STORE_SCHEMA_VERSION);
 
 static gboolean
-mkdir_private (const char  *path,
-               GError     **error)
-{
-  if (g_mkdir_with_parents (path, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Could not create the folder “%s”: %s"),
-                   path, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static gboolean
 open_database (HearthStore  *self,
                GError      **error)
 {
@@ -608,7 +591,7 @@ hearth_store_open (const char  *dir,
   self->packs_dir = g_build_filename (dir, PACKS_DIR_NAME, NULL);
   self->db_path = g_build_filename (dir, DB_NAME, NULL);
 
-  if (!mkdir_private (self->packs_dir, error) ||
+  if (!hearth_database_make_private_dir (self->packs_dir, error) ||
       !open_database (self, error) ||
       !find_next_pack (self, error))
     {

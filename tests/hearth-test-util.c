@@ -14,6 +14,7 @@
 #include <grp.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hearth-test-util.h"
@@ -190,4 +191,39 @@ hearth_test_drop_root (void)
       return FALSE;
     }
   return TRUE;
+}
+
+/* The path of a built program, which meson gives the tests in @env_var. */
+const char *
+hearth_test_program_path (const char *env_var)
+{
+  const char *path = g_getenv (env_var);
+
+  g_assert_nonnull (path);
+  return path;
+}
+
+/* Runs @argv with @envp and collects its output and exit status. */
+void
+hearth_test_run_argv (HearthTestRun       *run,
+                      const char * const  *argv,
+                      char               **envp)
+{
+  g_autoptr(GError) error = NULL;
+  int wait_status;
+
+  g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL,
+                &run->out, &run->err, &wait_status, &error);
+  g_assert_no_error (error);
+
+  /* A crash or a sanitizer abort is never an acceptable answer. */
+  g_assert_true (WIFEXITED (wait_status));
+  run->status = WEXITSTATUS (wait_status);
+}
+
+void
+hearth_test_run_clear (HearthTestRun *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
 }

@@ -38,6 +38,22 @@ void     hearth_test_write_random   (const char    *path,
                                      gsize          len,
                                      guint64        seed);
 
+/* What a program run by a test printed and exited with. */
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} HearthTestRun;
+
+const char *hearth_test_program_path (const char          *env_var);
+void        hearth_test_run_argv     (HearthTestRun       *run,
+                                      const char * const  *argv,
+                                      char               **envp);
+void        hearth_test_run_clear    (HearthTestRun       *run);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HearthTestRun, hearth_test_run_clear)
+
 gboolean hearth_test_drop_root      (void);
 void     hearth_test_run_unprivileged (const char  *test_path);
 

@@ -10,7 +10,6 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "hearth-sha256.h"
 #include "hearth-test-util.h"
@@ -27,21 +26,6 @@ typedef struct
   char *folder;
 } Fixture;
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
 static void
 fixture_set_up (Fixture       *f,
@@ -63,31 +47,20 @@ fixture_tear_down (Fixture       *f,
   g_free (f->folder);
 }
 
-static const char *
-cli_path (void)
-{
-  const char *path = g_getenv ("HEARTH_CLI");
-
-  g_assert_nonnull (path);
-  return path;
-}
-
 /* Runs hearth-cli with @args (NULL-terminated), HEARTH_PROFILE unset
  * unless @profile_env is given. */
 static void
-run_cli_env (Run         *run,
-             const char  *profile_env,
-             const char  *first_arg,
+run_cli_env (HearthTestRun  *run,
+             const char     *profile_env,
+             const char     *first_arg,
              ...)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_auto(GStrv) envp = g_get_environ ();
-  g_autoptr(GError) error = NULL;
   const char *arg;
   va_list ap;
-  int wait_status;
 
-  g_ptr_array_add (argv, (char *) cli_path ());
+  g_ptr_array_add (argv, (char *) hearth_test_program_path ("HEARTH_CLI"));
   va_start (ap, first_arg);
   for (arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
     g_ptr_array_add (argv, (char *) arg);
@@ -98,13 +71,7 @@ run_cli_env (Run         *run,
   if (profile_env != NULL)
     envp = g_environ_setenv (envp, "HEARTH_PROFILE", profile_env, TRUE);
 
-  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
-                &run->out, &run->err, &wait_status, &error);
-  g_assert_no_error (error);
-
-  /* A crash or a sanitizer abort is never an acceptable answer. */
-  g_assert_true (WIFEXITED (wait_status));
-  run->status = WEXITSTATUS (wait_status);
+  hearth_test_run_argv (run, (const char * const *) argv->pdata, envp);
 }
 
 #define run_cli(run, ...) run_cli_env (run, NULL, __VA_ARGS__, NULL)
@@ -134,7 +101,7 @@ write_in (Fixture    *f,
 }
 
 static void
-assert_one_line_error (const Run *run)
+assert_one_line_error (const HearthTestRun *run)
 {
   g_assert_cmpint (run->status, ==, 1);
   g_assert_cmpstr (run->out, ==, "");
@@ -147,10 +114,10 @@ static void
 test_add_and_scan (Fixture       *f,
                    gconstpointer  data)
 {
-  g_auto(Run) add = { 0 };
-  g_auto(Run) again = { 0 };
-  g_auto(Run) first = { 0 };
-  g_auto(Run) second = { 0 };
+  g_auto(HearthTestRun) add = { 0 };
+  g_auto(HearthTestRun) again = { 0 };
+  g_auto(HearthTestRun) first = { 0 };
+  g_auto(HearthTestRun) second = { 0 };
   g_autoptr(JsonObject) added = NULL;
   g_autoptr(JsonObject) readded = NULL;
   g_autoptr(JsonObject) report = NULL;
@@ -199,8 +166,8 @@ static void
 test_profile_from_environment (Fixture       *f,
                                gconstpointer  data)
 {
-  g_auto(Run) add = { 0 };
-  g_auto(Run) scan = { 0 };
+  g_auto(HearthTestRun) add = { 0 };
+  g_auto(HearthTestRun) scan = { 0 };
   g_autofree char *db = g_build_filename (f->profile, "inventory.db", NULL);
   g_autoptr(JsonObject) report = NULL;
   GStatBuf st;
@@ -222,7 +189,7 @@ static void
 test_inspect (Fixture       *f,
               gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(HearthTestRun) run = { 0 };
   g_autofree char *path = g_build_filename (f->tmpdir, "big.bin", NULL);
   g_autofree char *contents = NULL;
   g_autoptr(JsonObject) doc = NULL;
@@ -262,7 +229,7 @@ static void
 test_inspect_human (Fixture       *f,
                     gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(HearthTestRun) run = { 0 };
   g_autofree char *path = g_build_filename (f->tmpdir, "small.txt", NULL);
   g_autofree char *id = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "small", -1);
 
@@ -276,12 +243,12 @@ static void
 test_errors (Fixture       *f,
              gconstpointer  data)
 {
-  g_auto(Run) missing_folder = { 0 };
-  g_auto(Run) not_added = { 0 };
-  g_auto(Run) missing_file = { 0 };
-  g_auto(Run) unknown = { 0 };
-  g_auto(Run) usage = { 0 };
-  g_auto(Run) bad_option = { 0 };
+  g_auto(HearthTestRun) missing_folder = { 0 };
+  g_auto(HearthTestRun) not_added = { 0 };
+  g_auto(HearthTestRun) missing_file = { 0 };
+  g_auto(HearthTestRun) unknown = { 0 };
+  g_auto(HearthTestRun) usage = { 0 };
+  g_auto(HearthTestRun) bad_option = { 0 };
   g_autofree char *nowhere = g_build_filename (f->tmpdir, "nowhere", NULL);
 
   run_cli (&missing_folder, "--profile", f->profile, "add-folder", nowhere);
@@ -312,8 +279,8 @@ static void
 test_json_with_debug_logs (Fixture       *f,
                            gconstpointer  data)
 {
-  g_auto(Run) add = { 0 };
-  g_auto(Run) scan = { 0 };
+  g_auto(HearthTestRun) add = { 0 };
+  g_auto(HearthTestRun) scan = { 0 };
   g_autoptr(JsonObject) report = NULL;
 
   write_in (f, "x", "x");
@@ -332,9 +299,9 @@ static void
 test_one_folder_missing (Fixture       *f,
                          gconstpointer  data)
 {
-  g_auto(Run) add_first = { 0 };
-  g_auto(Run) add_second = { 0 };
-  g_auto(Run) scan = { 0 };
+  g_auto(HearthTestRun) add_first = { 0 };
+  g_auto(HearthTestRun) add_second = { 0 };
+  g_auto(HearthTestRun) scan = { 0 };
   g_autofree char *second = g_build_filename (f->tmpdir, "Pictures", NULL);
   g_autofree char *moved = g_build_filename (f->tmpdir, "elsewhere", NULL);
   g_autoptr(JsonObject) report = NULL;
@@ -367,7 +334,7 @@ static void
 test_corrupt_inventory (Fixture       *f,
                         gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(HearthTestRun) run = { 0 };
   g_autofree char *db = g_build_filename (f->profile, "inventory.db", NULL);
   g_autofree guint8 *garbage = hearth_test_random_bytes (64 * 1024, 99);
   g_autofree char *after = NULL;
@@ -389,7 +356,7 @@ static void
 test_non_utf8_paths_in_json (Fixture       *f,
                              gconstpointer  data)
 {
-  g_auto(Run) add = { 0 };
+  g_auto(HearthTestRun) add = { 0 };
   g_autofree char *odd = g_build_filename (f->tmpdir, "Fotos \xe9t\xe9", NULL);
   g_autoptr(JsonObject) doc = NULL;
   g_autofree guchar *decoded = NULL;

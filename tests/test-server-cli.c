@@ -11,7 +11,6 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "hearth-group.h"
 #include "hearth-invite-code.h"
@@ -28,21 +27,6 @@ typedef struct
   char *data_dir;
 } Fixture;
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
 static void
 fixture_set_up (Fixture       *f,
@@ -61,34 +45,23 @@ fixture_tear_down (Fixture       *f,
   g_free (f->data_dir);
 }
 
-static const char *
-server_path (void)
-{
-  const char *path = g_getenv ("HEARTH_SERVER");
-
-  g_assert_nonnull (path);
-  return path;
-}
-
 /* Runs hearth-server with @args (NULL-terminated). $STATE_DIRECTORY is
  * unset unless @state_dir is given; the user data folder is inside the
  * fixture, so that a default that went wrong cannot touch the real one. */
 static void
-run_server_env (Run         *run,
-                Fixture     *f,
-                const char  *state_dir,
-                const char  *first_arg,
+run_server_env (HearthTestRun  *run,
+                Fixture        *f,
+                const char     *state_dir,
+                const char     *first_arg,
                 ...)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_auto(GStrv) envp = g_get_environ ();
-  g_autoptr(GError) error = NULL;
   g_autofree char *xdg_data = g_build_filename (f->tmpdir, "xdg-data", NULL);
   const char *arg;
   va_list ap;
-  int wait_status;
 
-  g_ptr_array_add (argv, (char *) server_path ());
+  g_ptr_array_add (argv, (char *) hearth_test_program_path ("HEARTH_SERVER"));
   va_start (ap, first_arg);
   for (arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
     g_ptr_array_add (argv, (char *) arg);
@@ -100,13 +73,7 @@ run_server_env (Run         *run,
     envp = g_environ_setenv (envp, "STATE_DIRECTORY", state_dir, TRUE);
   envp = g_environ_setenv (envp, "XDG_DATA_HOME", xdg_data, TRUE);
 
-  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
-                &run->out, &run->err, &wait_status, &error);
-  g_assert_no_error (error);
-
-  /* A crash or a sanitizer abort is never an acceptable answer. */
-  g_assert_true (WIFEXITED (wait_status));
-  run->status = WEXITSTATUS (wait_status);
+  hearth_test_run_argv (run, (const char * const *) argv->pdata, envp);
 }
 
 #define run_server(run, f, ...) run_server_env (run, f, NULL, __VA_ARGS__, NULL)
@@ -126,8 +93,8 @@ parse_object (const char *text)
 }
 
 static void
-assert_one_line_error (const Run *run,
-                       int        status)
+assert_one_line_error (const HearthTestRun *run,
+                       int                  status)
 {
   g_assert_cmpint (run->status, ==, status);
   g_assert_cmpstr (run->out, ==, "");
@@ -139,7 +106,7 @@ assert_one_line_error (const Run *run,
 /* The invite code of a successful `invite`: exactly one line on stdout,
  * nothing on stderr. */
 static HearthInviteCode *
-parse_invite_output (const Run *run)
+parse_invite_output (const HearthTestRun *run)
 {
   g_autoptr(GError) error = NULL;
   HearthInviteCode *code;
@@ -188,9 +155,9 @@ static void
 test_invite_prints_code (Fixture       *f,
                          gconstpointer  data)
 {
-  g_auto(Run) first = { 0 };
-  g_auto(Run) named = { 0 };
-  g_auto(Run) ipv6 = { 0 };
+  g_auto(HearthTestRun) first = { 0 };
+  g_auto(HearthTestRun) named = { 0 };
+  g_auto(HearthTestRun) ipv6 = { 0 };
   g_autoptr(HearthInviteCode) code = NULL;
   g_autoptr(HearthInviteCode) named_code = NULL;
   g_autoptr(HearthInviteCode) ipv6_code = NULL;
@@ -266,7 +233,7 @@ find_member (JsonObject *listing,
 static JsonObject *
 list_members (Fixture *f)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(HearthTestRun) run = { 0 };
 
   run_server (&run, f, "--data-dir", f->data_dir, "members", "--json");
   g_assert_cmpint (run.status, ==, 0);
@@ -290,11 +257,11 @@ static void
 test_join_list_revoke (Fixture       *f,
                        gconstpointer  data)
 {
-  g_auto(Run) invite = { 0 };
-  g_auto(Run) human = { 0 };
-  g_auto(Run) revoke = { 0 };
-  g_auto(Run) revoke_again = { 0 };
-  g_auto(Run) unknown = { 0 };
+  g_auto(HearthTestRun) invite = { 0 };
+  g_auto(HearthTestRun) human = { 0 };
+  g_auto(HearthTestRun) revoke = { 0 };
+  g_auto(HearthTestRun) revoke_again = { 0 };
+  g_auto(HearthTestRun) unknown = { 0 };
   g_autoptr(HearthInviteCode) code = NULL;
   g_autoptr(JsonObject) listing = NULL;
   g_autoptr(JsonObject) after = NULL;
@@ -365,9 +332,9 @@ static void
 test_remove_member (Fixture       *f,
                     gconstpointer  data)
 {
-  g_auto(Run) invite = { 0 };
-  g_auto(Run) remove = { 0 };
-  g_auto(Run) again = { 0 };
+  g_auto(HearthTestRun) invite = { 0 };
+  g_auto(HearthTestRun) remove = { 0 };
+  g_auto(HearthTestRun) again = { 0 };
   g_autoptr(HearthInviteCode) code = NULL;
   g_autoptr(JsonObject) before = NULL;
   g_autoptr(JsonObject) after = NULL;
@@ -411,15 +378,15 @@ test_bad_usage (Fixture       *f,
     "bad_host", "host:0", "host:65536", "host:http", "https://host", "host/path",
     "[::1", "[::1]x", "[fe80::1%eth0]", "",
   };
-  g_auto(Run) nothing = { 0 };
-  g_auto(Run) unknown = { 0 };
-  g_auto(Run) no_member = { 0 };
-  g_auto(Run) expires = { 0 };
-  g_auto(Run) bad_option = { 0 };
-  g_auto(Run) bad_id = { 0 };
-  g_auto(Run) no_id = { 0 };
-  g_auto(Run) extra = { 0 };
-  g_auto(Run) bad_name = { 0 };
+  g_auto(HearthTestRun) nothing = { 0 };
+  g_auto(HearthTestRun) unknown = { 0 };
+  g_auto(HearthTestRun) no_member = { 0 };
+  g_auto(HearthTestRun) expires = { 0 };
+  g_auto(HearthTestRun) bad_option = { 0 };
+  g_auto(HearthTestRun) bad_id = { 0 };
+  g_auto(HearthTestRun) no_id = { 0 };
+  g_auto(HearthTestRun) extra = { 0 };
+  g_auto(HearthTestRun) bad_name = { 0 };
 
   run_server (&nothing, f, "--data-dir", f->data_dir);
   g_assert_cmpint (nothing.status, ==, 2);
@@ -448,7 +415,7 @@ test_bad_usage (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (bad_urls); i++)
     {
-      g_auto(Run) run = { 0 };
+      g_auto(HearthTestRun) run = { 0 };
 
       run_server (&run, f, "--data-dir", f->data_dir, "invite", "--member", "Ann",
                   "--url", bad_urls[i]);
@@ -468,8 +435,8 @@ static void
 test_state_directory (Fixture       *f,
                       gconstpointer  data)
 {
-  g_auto(Run) invite = { 0 };
-  g_auto(Run) members = { 0 };
+  g_auto(HearthTestRun) invite = { 0 };
+  g_auto(HearthTestRun) members = { 0 };
   g_autoptr(HearthInviteCode) code = NULL;
   g_autoptr(JsonObject) listing = NULL;
   g_autofree char *other = g_build_filename (f->tmpdir, "logs", NULL);
@@ -501,8 +468,8 @@ static void
 test_version_and_help (Fixture       *f,
                        gconstpointer  data)
 {
-  g_auto(Run) version = { 0 };
-  g_auto(Run) help = { 0 };
+  g_auto(HearthTestRun) version = { 0 };
+  g_auto(HearthTestRun) help = { 0 };
   const char *names[] = { "invite", "members", "revoke", "remove-member" };
 
   run_server (&version, f, "--version");
